@@ -1,0 +1,199 @@
+"""Bundled datasets: verified on first load, loaded with types, split along time.
+
+Each dataset lives in `datasets/<name>/` with a `datacard.md` whose YAML header lists every
+file's SHA-256. A file that does not match is never loaded: the error names the file and both
+hashes, so a student knows the copy is damaged rather than their code being wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from mlops_course import settings
+
+BIKE_SHARING = "bike_sharing"
+PENGUINS = "penguins"
+
+REFERENCE_START = pd.Timestamp("2011-01-01")
+REFERENCE_END = pd.Timestamp("2012-01-01")  # exclusive: the reference period is all of 2011
+PRODUCTION_END = pd.Timestamp("2013-01-01")
+
+
+class DatasetError(RuntimeError):
+    """A bundled dataset is missing, unreadable or damaged."""
+
+
+class ChecksumError(DatasetError):
+    """A dataset file's SHA-256 differs from the one in its data card."""
+
+    def __init__(self, path: Path, expected: str, actual: str) -> None:
+        self.path, self.expected, self.actual = path, expected, actual
+        super().__init__(
+            f"{path} is damaged or was edited: its SHA-256 is {actual}, but the data card "
+            f"expects {expected}. Restore it with `git checkout -- {_relative(path)}` "
+            "(or re-clone the course) and load it again."
+        )
+
+
+@dataclass(frozen=True)
+class DataCard:
+    """The machine-readable header of a dataset's `datacard.md`."""
+
+    name: str
+    folder: Path
+    files: dict[str, str]
+    schema: dict[str, dict[str, Any]]
+    licence: str
+    target: str | None = None
+    time_column: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open time window [start, end) of the running use case."""
+
+    name: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    data: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(settings.REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def available() -> list[str]:
+    """Names of the bundled datasets."""
+    return sorted(p.parent.name for p in settings.DATASETS_DIR.glob("*/datacard.md"))
+
+
+def card(name: str) -> DataCard:
+    """Parse the YAML header of `datasets/<name>/datacard.md`."""
+    path = settings.DATASETS_DIR / name / "datacard.md"
+    if not path.is_file():
+        raise DatasetError(
+            f"No dataset called {name!r}: {path} does not exist. "
+            f"Bundled datasets: {', '.join(available()) or 'none'}."
+        )
+    text = path.read_text(encoding="utf-8")
+    _, header, _ = text.split("---", 2)
+    meta = yaml.safe_load(header)
+    known = {"name", "files", "schema", "licence", "target", "time_column"}
+    return DataCard(
+        name=meta["name"],
+        folder=path.parent,
+        files=meta["files"],
+        schema=meta.get("schema", {}),
+        licence=meta["licence"],
+        target=meta.get("target"),
+        time_column=meta.get("time_column"),
+        extra={k: v for k, v in meta.items() if k not in known},
+    )
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_verified: dict[Path, tuple[int, int]] = {}
+
+
+def verify(name: str) -> DataCard:
+    """Check every file of a dataset against its data card; raise `ChecksumError` if one differs.
+
+    A file is hashed once per process and again only when its size or mtime changes.
+    """
+    meta = card(name)
+    for filename, expected in meta.files.items():
+        path = meta.folder / filename
+        if not path.is_file():
+            raise DatasetError(
+                f"{_relative(path)} is missing. Restore it with `git checkout -- "
+                f"{_relative(path)}` or re-clone the course."
+            )
+        stat = path.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        if _verified.get(path) == stamp:
+            continue
+        actual = sha256(path)
+        if actual != expected:
+            raise ChecksumError(path, expected, actual)
+        _verified[path] = stamp
+    return meta
+
+
+def _categoricals(frame: pd.DataFrame, meta: DataCard) -> pd.DataFrame:
+    for column, spec in meta.schema.items():
+        if spec.get("type") == "category" and column in frame:
+            frame[column] = pd.Categorical(frame[column], categories=spec["values"])
+    return frame
+
+
+def load_bike_sharing() -> pd.DataFrame:
+    """The running use case: 17,379 hours of bike rentals, sorted by `timestamp`."""
+    meta = verify(BIKE_SHARING)
+    frame = pd.read_csv(
+        meta.folder / "hour.csv", parse_dates=["timestamp", "dteday"], keep_default_na=False,
+        na_values={"weathersit": [""]},
+    )
+    return _categoricals(frame, meta)
+
+
+def load_penguins() -> pd.DataFrame:
+    """344 Palmer penguins: a small classification set for quick exercises."""
+    meta = verify(PENGUINS)
+    frame = pd.read_csv(meta.folder / "penguins.csv", na_values=["NA"])
+    return _categoricals(frame, meta)
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load a bundled dataset by name."""
+    loaders = {BIKE_SHARING: load_bike_sharing, PENGUINS: load_penguins}
+    if name not in loaders:
+        raise DatasetError(f"No dataset called {name!r}. Bundled datasets: {', '.join(loaders)}.")
+    return loaders[name]()
+
+
+def reference_period(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All of 2011: what models are trained on and what monitoring compares against."""
+    frame = load_bike_sharing() if frame is None else frame
+    mask = (frame["timestamp"] >= REFERENCE_START) & (frame["timestamp"] < REFERENCE_END)
+    return frame.loc[mask].reset_index(drop=True)
+
+
+def production_windows(frame: pd.DataFrame | None = None, freq: str = "MS") -> list[Window]:
+    """2012 cut into consecutive windows (monthly by default), replayed as "production".
+
+    `freq` is a pandas frequency: "MS" for months, "W-MON" for weeks, "QS" for quarters.
+    Windows are disjoint, ordered and together cover every hour of 2012.
+    """
+    frame = load_bike_sharing() if frame is None else frame
+    edges = list(pd.date_range(REFERENCE_END, PRODUCTION_END, freq=freq))
+    if not edges or edges[0] != REFERENCE_END:
+        edges.insert(0, REFERENCE_END)
+    if edges[-1] != PRODUCTION_END:
+        edges.append(PRODUCTION_END)
+    windows = []
+    for start, end in zip(edges[:-1], edges[1:], strict=True):
+        mask = (frame["timestamp"] >= start) & (frame["timestamp"] < end)
+        label = start.strftime("%Y-%m") if freq == "MS" else start.strftime("%Y-%m-%d")
+        windows.append(Window(label, start, end, frame.loc[mask].reset_index(drop=True)))
+    return windows
