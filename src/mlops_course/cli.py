@@ -35,7 +35,7 @@ def _notebooks(args: argparse.Namespace) -> int:
             failures.append(str(err))
             print(f"FAIL  {err}")
     notebooks.record(timings, Path(args.timings))
-    print(f"\n{len(timings)} of {len(paths)} notebooks ran within budget; timings in {args.timings}")
+    print(f"\n{len(timings)} of {len(paths)} notebooks ran within budget; timings: {args.timings}")
     return 1 if failures else 0
 
 

@@ -1,4 +1,4 @@
-"""Start real servers (JupyterLab, MLflow, uvicorn, Streamlit) in the background, and always stop them.
+"""Start real servers (JupyterLab, MLflow, uvicorn, Streamlit) in the background; always stop them.
 
     with BackgroundServer(["mlflow", "server", "--port", "{port}"], ready_path="/health") as srv:
         httpx.get(srv.url + "/health")
@@ -72,7 +72,7 @@ class BackgroundServer:
         self.cwd = cwd
         self.name = name or Path(self.command[0]).name
         self.process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
 
     @property
     def url(self) -> str:
