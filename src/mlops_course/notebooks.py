@@ -104,7 +104,8 @@ def execute(
     try:
         papermill.execute_notebook(
             str(path), str(output), parameters={"FAST": True, **(parameters or {})},
-            cwd=str(cwd or path.parent), kernel_name="python3", progress_bar=False,
+            cwd=str(cwd or path.parent), kernel_name="python3", language="python",
+            progress_bar=False,
             log_output=False, request_save_on_cell_execute=False,
         )
     except papermill.PapermillExecutionError as err:
