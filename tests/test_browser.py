@@ -43,6 +43,20 @@ NOTEBOOK_STATE = """() => {
   return result;
 }"""
 
+SHOW_FIRST_PLOT = """async () => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  const cells = notebook.model.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const outputs = cells.get(i).type === 'code' ? cells.get(i).outputs.toJSON() : [];
+    if (outputs.some(o => o.data && o.data['image/png'])) {
+      notebook.activeCellIndex = i;
+      await notebook.scrollToItem(i, 'center');
+      return i;
+    }
+  }
+  return -1;
+}"""
+
 
 @pytest.fixture(scope="module")
 def student_root(tmp_path_factory):
@@ -53,11 +67,13 @@ def student_root(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(student_root):
+def jupyterlab(student_root, tmp_path_factory):
+    layouts = tmp_path_factory.mktemp("lab-workspaces")  # no tabs restored from earlier runs
     command = servers.python_command(
         "jupyter", "lab", "--no-browser", "--allow-root", "--port={port}", "--port-retries=0",
         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={student_root}",
         "--LabApp.expose_app_in_browser=True",  # lets the test read notebook state
+        f"--LabApp.workspaces_dir={layouts}",
     )
     with servers.BackgroundServer(command, ready_path="/api/status", name="jupyter lab") as srv:
         yield srv
@@ -101,6 +117,8 @@ def test_start_here_runs_every_cell_without_errors(page, jupyterlab):
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(f"() => ({NOTEBOOK_STATE})().kernel === 'idle'", timeout=180_000)
     state = page.evaluate(NOTEBOOK_STATE)
+    page.evaluate(SHOW_FIRST_PLOT)
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(page.shots / "01-start-here-all-cells-run.png"))
     assert state["unrun"] == 0, f"{state['unrun']} code cells did not run"
     assert not state["problems"], "error or warning output:\n" + "\n".join(state["problems"])
