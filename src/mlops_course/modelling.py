@@ -1,0 +1,180 @@
+"""The running use case's models: features, a time-aware split, a heuristic baseline, two models.
+
+Sprint 01 builds these step by step in its walkthroughs; later sprints import them so that the
+model they serve, optimise and monitor is the same one. Everything here is plain scikit-learn:
+the model is a `Pipeline` that takes the raw feature frame a client would send.
+
+    train, holdout = time_split(reference_period(), VALIDATION_START)
+    model = boosted_trees().fit(features(train), train[TARGET])
+    scores(holdout[TARGET], model.predict(features(holdout)))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.compose import make_column_transformer
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_absolute_error, mean_squared_error
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+TARGET = "cnt"
+TIME_COLUMN = "timestamp"
+NUMERIC = ["hr", "workingday", "holiday", "temp", "hum", "windspeed"]
+CATEGORICAL = ["weekday", "weathersit"]
+FEATURES = NUMERIC + CATEGORICAL
+# Never features for `cnt`: they add up to it (see the data card's "leakage trap").
+LEAKY = ["casual", "registered"]
+
+# The last quarter of the reference period validates models in sprint 01.
+VALIDATION_START = pd.Timestamp("2011-10-01")
+
+# Types that skops must be told to trust when it loads a `boosted_trees()` pipeline.
+# They are scikit-learn's own; list them explicitly rather than trusting everything.
+TRUSTED_TYPES = [
+    "functools.partial",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.utils.validation.check_array",
+    "numpy.dtype",
+    "mlops_course.modelling.HourlyProfile",
+]
+
+
+class FeatureError(ValueError):
+    """A frame lacks a column the model needs."""
+
+
+def features(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model's inputs, typed the way a client sends them over JSON.
+
+    Numbers become float64 (an integer column cannot hold a missing value, and MLflow's
+    signature would then refuse one), categories become plain strings, and a missing weather
+    situation stays missing (`None`): the model handles it, it is not invented here.
+    """
+    missing = [c for c in FEATURES if c not in frame.columns]
+    if missing:
+        raise FeatureError(
+            f"The frame has no column(s) {missing}. Pass the bike-sharing rows as loaded by "
+            "`datasets.load_bike_sharing()` (or a slice of them)."
+        )
+    out = pd.DataFrame(index=frame.index)
+    for column in NUMERIC:
+        out[column] = frame[column].astype("float64")
+    for column in CATEGORICAL:
+        values = frame[column].astype(object)
+        out[column] = values.where(values.notna(), None)
+    return out
+
+
+def time_split(
+    frame: pd.DataFrame, cutoff: str | pd.Timestamp, *, start: str | pd.Timestamp | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows before `cutoff` (from `start` when given) and rows from `cutoff` on, both in time order.
+
+    A random split would let the model train on hours that come after the ones it is scored
+    on, which never happens in production; the score would flatter it.
+    """
+    ordered = frame.sort_values(TIME_COLUMN, kind="stable")
+    cutoff = pd.Timestamp(cutoff)
+    before = ordered[TIME_COLUMN] < cutoff
+    if start is not None:
+        train = ordered[before & (ordered[TIME_COLUMN] >= pd.Timestamp(start))]
+    else:
+        train = ordered[before]
+    return train.reset_index(drop=True), ordered[~before].reset_index(drop=True)
+
+
+class HourlyProfile(RegressorMixin, BaseEstimator):
+    """The heuristic baseline: the mean demand of the same hour on the same kind of day.
+
+    "Kind of day" is `workingday` (1 on working days, 0 on weekends and holidays). It is what an
+    operations team would pencil in without any ML, and every model must beat it.
+    """
+
+    def __init__(self, keys: Sequence[str] = ("workingday", "hr")) -> None:
+        self.keys = keys
+
+    def fit(self, X: pd.DataFrame, y: Sequence[float]) -> HourlyProfile:
+        keys = list(self.keys)
+        table = X[keys].assign(_y=np.asarray(y, dtype="float64"))
+        profile = table.groupby(keys)["_y"].mean()
+        self.profile_ = {tuple(float(v) for v in k): float(m) for k, m in profile.items()}
+        self.fallback_ = float(np.mean(np.asarray(y, dtype="float64")))
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "profile_")
+        rows = X[list(self.keys)].astype("float64").itertuples(index=False, name=None)
+        return np.array([self.profile_.get(tuple(row), self.fallback_) for row in rows])
+
+
+def baseline() -> HourlyProfile:
+    """The heuristic baseline (see `HourlyProfile`)."""
+    return HourlyProfile()
+
+
+def linear_model(alpha: float = 1.0) -> Pipeline:
+    """Ridge regression on one-hot hours, weekdays and weather, and scaled numbers.
+
+    Hours are one-hot encoded because demand is not linear in the hour of the day (two peaks).
+    """
+    categories = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value="missing"),
+        OneHotEncoder(handle_unknown="ignore"),
+    )
+    encode = make_column_transformer(
+        (OneHotEncoder(handle_unknown="ignore"), ["hr"]),
+        (categories, CATEGORICAL),
+        (StandardScaler(), [c for c in NUMERIC if c != "hr"]),
+    )
+    return make_pipeline(encode, Ridge(alpha=alpha))
+
+
+def boosted_trees(
+    *,
+    learning_rate: float = 0.1,
+    max_leaf_nodes: int = 31,
+    max_iter: int = 100,
+    random_state: int = 0,
+) -> Pipeline:
+    """Gradient-boosted trees: weekday and weather as native categories, missing weather allowed."""
+    encode = make_column_transformer(
+        (
+            OrdinalEncoder(
+                handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1
+            ),
+            CATEGORICAL,
+        ),
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    )
+    trees = HistGradientBoostingRegressor(
+        learning_rate=learning_rate,
+        max_leaf_nodes=max_leaf_nodes,
+        max_iter=max_iter,
+        categorical_features=list(range(len(CATEGORICAL))),
+        random_state=random_state,
+    )
+    return make_pipeline(encode, trees)
+
+
+def scores(y_true: Sequence[float], y_pred: Sequence[float]) -> dict[str, float]:
+    """MAE (the course's headline metric, in bikes per hour), RMSE and mean bias.
+
+    A positive bias means the model over-predicts on average (too many bikes planned).
+    """
+    true = np.asarray(y_true, dtype="float64")
+    pred = np.asarray(y_pred, dtype="float64")
+    return {
+        "mae": float(mean_absolute_error(true, pred)),
+        "rmse": float(math.sqrt(mean_squared_error(true, pred))),
+        "bias": float(np.mean(pred - true)),
+    }

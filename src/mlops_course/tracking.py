@@ -1,0 +1,221 @@
+"""MLflow for the course: a local SQLite store in the workspace, the UI server, data fingerprints.
+
+    store = local_store()                      # workspace/mlflow/mlflow.db, selected for MLflow
+    experiment_id = use_experiment("bike-demand", store)
+    with mlflow_ui(store) as ui:               # a real `mlflow server` on a free port
+        print(ui.url, proxy_url(ui.port))
+
+The store is a folder: `mlflow.db` (runs, params, metrics, the model registry) and
+`artifacts/` (models and files). Delete the folder and you start from nothing; copy it and you
+copy every run. Nothing here needs a network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from mlops_course import settings
+from mlops_course.servers import BackgroundServer, python_command
+
+if TYPE_CHECKING:  # mlflow takes seconds to import: only when a function needs it
+    from mlflow.data.pandas_dataset import PandasDataset
+
+DEFAULT_STORE = "mlflow"
+DATABASE = "mlflow.db"
+ARTIFACTS = "artifacts"
+
+# The course runs offline and should not report students' usage: MLflow's usage telemetry is
+# switched off for every process that imports this module (a student can set it back).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+
+class TrackingError(RuntimeError):
+    """The MLflow store or server is not where, or not what, the course expects."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """A local MLflow store: one SQLite file and one artifact folder, side by side."""
+
+    folder: Path
+
+    @property
+    def database(self) -> Path:
+        return self.folder / DATABASE
+
+    @property
+    def uri(self) -> str:
+        """The tracking (and registry) URI, e.g. `sqlite:////home/me/workspace/mlflow/mlflow.db`."""
+        return f"sqlite:///{self.database}"
+
+    @property
+    def artifacts(self) -> Path:
+        return self.folder / ARTIFACTS
+
+    def artifact_location(self, experiment: str) -> str:
+        """Where an experiment's artifacts go: a `file://` URI under the store's folder."""
+        return (self.artifacts / experiment).as_uri()
+
+
+def local_store(folder: str | Path | None = None, *, activate: bool = True) -> Store:
+    """A SQLite-backed MLflow store in `folder` (default: `workspace/mlflow/`), selected for MLflow.
+
+    With `activate` (the default) MLflow's tracking and registry URIs point at it, so every
+    `mlflow.start_run()`, `mlflow.search_runs()` and `mlflow.register_model()` that follows
+    uses this store. The database is created on first use (MLflow logs that it creates its
+    tables, once).
+    """
+    path = Path(folder) if folder is not None else settings.workspace(DEFAULT_STORE)
+    path = path.resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    (path / ARTIFACTS).mkdir(exist_ok=True)
+    store = Store(path)
+    if activate:
+        import mlflow
+
+        mlflow.set_tracking_uri(store.uri)
+        mlflow.set_registry_uri(store.uri)
+    return store
+
+
+def use_experiment(name: str, store: Store | None = None) -> str:
+    """Select experiment `name`, creating it with its artifacts in the store's folder; its id.
+
+    Creating the experiment explicitly matters: with a SQLite store MLflow would otherwise put
+    artifacts in `./mlruns` relative to wherever the notebook runs.
+    """
+    import mlflow
+
+    store = store or local_store()
+    experiment = mlflow.get_experiment_by_name(name)
+    if experiment is None:
+        experiment_id = mlflow.create_experiment(
+            name, artifact_location=store.artifact_location(name)
+        )
+    else:
+        experiment_id = experiment.experiment_id
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+def quiet_store_setup() -> None:
+    """Hide MLflow's one-time "creating tables" lines; warnings and errors still show."""
+    for name in ("mlflow.store.db.utils", "alembic.runtime.migration", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def frame_sha256(frame: pd.DataFrame) -> str:
+    """A SHA-256 of a DataFrame's content, column names and dtypes (row order matters).
+
+    Two frames with the same hash hold the same data; log it with every run so that "which
+    data trained this model?" has an exact answer.
+    """
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    hashed = pd.util.hash_pandas_object(frame, index=False, categorize=True)
+    digest.update(hashed.to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def dataset_input(
+    frame: pd.DataFrame, *, name: str, source: str | Path, targets: str | None = None
+) -> PandasDataset:
+    """An MLflow dataset for `mlflow.log_input`, whose source is the local file it came from.
+
+    The source is built explicitly: passing a bare path makes MLflow guess its kind and warn.
+    """
+    import mlflow
+    from mlflow.data.sources import LocalArtifactDatasetSource
+
+    return mlflow.data.from_pandas(
+        frame, source=LocalArtifactDatasetSource(str(Path(source).resolve())), name=name,
+        targets=targets,
+    )
+
+
+def pip_requirements(*packages: str) -> list[str]:
+    """`name==version` for each package as installed here, for `log_model(pip_requirements=...)`.
+
+    Without it MLflow infers the requirements by loading the model in a fresh Python process,
+    which takes half a minute on a small machine; pinning them ourselves is quicker and says
+    exactly which versions trained the model.
+    """
+    pins = []
+    for package in packages:
+        try:
+            pins.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError as err:
+            raise TrackingError(
+                f"{package} is not installed, so it cannot be pinned for the model. Check the "
+                "name (as on the package index, e.g. `scikit-learn`)."
+            ) from err
+    return pins
+
+
+def server_command(store: Store, *, behind_proxy: bool | None = None) -> list[str]:
+    """The `mlflow server` command line for a store, with `{port}` left for `BackgroundServer`.
+
+    `behind_proxy` (default: when running on JupyterHub or Binder) accepts any Host header:
+    the proxy forwards the hub's own host name, which MLflow's DNS-rebinding guard refuses by
+    default. The server still listens on 127.0.0.1 only, so the authenticated Jupyter proxy is
+    the only way in.
+    """
+    if behind_proxy is None:
+        behind_proxy = on_jupyterhub()
+    command = python_command(
+        "mlflow", "server",
+        "--backend-store-uri", store.uri,
+        "--default-artifact-root", store.artifacts.as_uri(),
+        "--host", "127.0.0.1",
+        "--port", "{port}",
+        "--workers", "1",
+    )
+    if behind_proxy:
+        command += ["--allowed-hosts", "*"]
+    return command
+
+
+def mlflow_ui(
+    store: Store | None = None, *, port: int | None = None, behind_proxy: bool | None = None,
+    ready_timeout: float = 120.0,
+) -> BackgroundServer:
+    """A real `mlflow server` for the store, to use as a context manager (stopped on exit).
+
+    Its background job runner (used by MLflow's GenAI features) is switched off: the course
+    does not need it and it slows the start on a small machine.
+    """
+    store = store or local_store(activate=False)
+    return BackgroundServer(
+        server_command(store, behind_proxy=behind_proxy), port=port, ready_path="/health",
+        ready_timeout=ready_timeout, name="mlflow server",
+        env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+    )
+
+
+def on_jupyterhub() -> bool:
+    """True inside a JupyterHub or Binder session (where the browser reaches ports via a proxy)."""
+    return bool(os.environ.get("JUPYTERHUB_SERVICE_PREFIX"))
+
+
+def proxy_url(port: int, prefix: str | None = None) -> str:
+    """The path where jupyter-server-proxy exposes a local port: `<prefix>proxy/<port>/`.
+
+    On Binder the prefix is the session's `JUPYTERHUB_SERVICE_PREFIX` (e.g. `/user/abc/`);
+    on a laptop it is `/`, so the UI of a server on port 5000 is at
+    `http://localhost:8888/proxy/5000/`.
+    """
+    if prefix is None:
+        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+    if not prefix.endswith("/"):
+        prefix += "/"
+    if not prefix.startswith("/"):
+        prefix = "/" + prefix
+    return f"{prefix}proxy/{port}/"
