@@ -1,0 +1,12 @@
+"""Counts the hours that HAVE a weather situation instead of those that miss one.
+
+`Series.count()` skips missing values, so it answers the opposite question. The visible tests
+pass (the number is between 1 and the number of rows); the hidden test's exact count does not.
+"""
+
+REPLACEMENTS = {
+    "q1_answer": '''def missing_weather_hours(frame):
+    """Number of rows of `frame` whose `weathersit` is missing."""
+    return int(frame["weathersit"].count())''',
+}
+LOSES = ["q1_test"]
