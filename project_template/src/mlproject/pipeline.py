@@ -1,0 +1,289 @@
+"""Pipeline: the training loop as Kubeflow Pipelines (KFP v2) components.
+
+    ingest -> validate -> train -> evaluate -> gate -> register
+
+Each step is a lightweight Python component: KFP ships the function's source to the step's
+container and calls it with the step's inputs. The functions only parse arguments and call
+the package (`mlproject.data`, `.train`, `.registry`), so the pipeline and `make train` run
+the same code. Two ways to run it:
+
+* locally, without containers: `python -m mlproject pipeline run` uses `kfp.local` with a
+  SubprocessRunner in this environment (each step is a subprocess of this Python);
+* on a cluster: `python -m mlproject pipeline compile` writes `pipeline.yaml`, which Kubeflow
+  Pipelines or Vertex AI Pipelines accept; every step then runs in the training image
+  (MLPROJECT_PIPELINE_IMAGE, built from docker/train.Dockerfile), which has this package
+  and KFP installed (hence `install_kfp_package=False`).
+
+Steps that read or change the registry (evaluate, gate, register) opt out of KFP's cache:
+their result depends on the registry's state, which is not one of their inputs.
+"""
+
+# No `from __future__ import annotations` here: KFP reads the components' type hints at
+# import time and needs real types, not strings.
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from kfp import compiler, dsl
+from kfp.dsl import Dataset, Input, Metrics, Model, Output
+
+from mlproject import settings as cfg
+
+PIPELINE_NAME = "mlproject-training"
+IMAGE = os.environ.get("MLPROJECT_PIPELINE_IMAGE", "ghcr.io/your-org/mlproject-train:0.1.0")
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def ingest(source: str, train_end: str, dataset: Output[Dataset]) -> str:
+    """Verify the source file's checksum and keep the rows before `train_end`."""
+    from pathlib import Path
+
+    from mlproject import data
+
+    path = Path(source)
+    sha256 = data.verify_checksum(path, path.parent / "datacard.md")
+    frame = data.load(path, verify=False)
+    frame = frame[frame["timestamp"] < train_end]
+    frame.to_csv(dataset.path, index=False)
+    dataset.metadata.update({"sha256": sha256, "rows": len(frame), "train_end": train_end})
+    return sha256
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def validate(dataset: Input[Dataset]) -> int:
+    """Fail the run (before any training) if the data breaks the schema."""
+    from pathlib import Path
+
+    from mlproject import data
+
+    return len(data.validate(data.load(Path(dataset.path), verify=False)))
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def train(
+    dataset: Input[Dataset],
+    sha256: str,
+    train_end: str,
+    fast: bool,
+    seed: int,
+    tracking_uri: str,
+    model_name: str,
+    alias: str,
+    model: Output[Model],
+) -> NamedTuple("TrainOutputs", run_id=str, model_uri=str):
+    """Fit, evaluate on the holdout and track the run in MLflow (no registration yet)."""
+    from collections import namedtuple
+    from pathlib import Path
+
+    from mlproject import data
+    from mlproject import train as training
+    from mlproject.settings import for_pipeline_step
+
+    settings = for_pipeline_step(tracking_uri, model_name, alias)
+    frame = data.load(Path(dataset.path), verify=False)
+    candidate = training.track(
+        frame,
+        train_end=train_end,
+        fast=fast,
+        seed=seed,
+        data_sha256=sha256,
+        source=dataset.uri,
+        settings=settings,
+    )
+    Path(model.path).write_text(candidate.model_uri + "\n", encoding="utf-8")
+    model.metadata.update({"mlflow_model_uri": candidate.model_uri, "run_id": candidate.run_id})
+    outputs = namedtuple("TrainOutputs", ["run_id", "model_uri"])
+    return outputs(candidate.run_id, candidate.model_uri)
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def evaluate(
+    dataset: Input[Dataset],
+    train_end: str,
+    model_uri: str,
+    tracking_uri: str,
+    model_name: str,
+    alias: str,
+    metrics: Output[Metrics],
+) -> NamedTuple(
+    "EvaluateOutputs",
+    candidate_mae=float,
+    baseline_mae=float,
+    champion_mae=float,
+    champion_version=str,
+):
+    """Score candidate, hourly baseline and current champion on the same holdout."""
+    from collections import namedtuple
+    from pathlib import Path
+
+    import mlflow.sklearn
+
+    from mlproject import data, evaluate, registry
+    from mlproject.settings import for_pipeline_step
+
+    settings = for_pipeline_step(tracking_uri, model_name, alias)
+    frame = data.load(Path(dataset.path), verify=False)
+    train_rows, holdout = data.training_split(frame, train_end)
+    registry.configure(settings)
+    candidate_mae = evaluate.evaluate(mlflow.sklearn.load_model(model_uri), holdout)["mae"]
+    baseline = evaluate.HourlyBaseline().fit(train_rows)
+    baseline_mae = evaluate.evaluate(baseline, holdout)["mae"]
+    champion_mae, champion_version = -1.0, ""  # KFP parameters cannot be None
+    if registry.champion_version(model_name, alias) is not None:
+        champion = registry.load(settings)
+        champion_mae = evaluate.evaluate(champion.model, holdout)["mae"]
+        champion_version = champion.version
+        metrics.log_metric("champion_mae", champion_mae)
+    metrics.log_metric("candidate_mae", candidate_mae)
+    metrics.log_metric("baseline_mae", baseline_mae)
+    outputs = namedtuple(
+        "EvaluateOutputs", ["candidate_mae", "baseline_mae", "champion_mae", "champion_version"]
+    )
+    return outputs(candidate_mae, baseline_mae, champion_mae, champion_version)
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def gate(
+    candidate_mae: float, baseline_mae: float, champion_mae: float, champion_version: str
+) -> NamedTuple("GateOutputs", promote=bool, reason=str):
+    """The quality gate (mlproject.registry.gate) on the evaluate step's numbers."""
+    from collections import namedtuple
+
+    from mlproject import registry
+
+    decision = registry.gate(
+        candidate_mae,
+        baseline_mae,
+        champion_mae if champion_mae >= 0 else None,
+        champion_version or None,
+    )
+    print(f"gate: promote={decision.promote}: {decision.reason}")
+    return namedtuple("GateOutputs", ["promote", "reason"])(decision.promote, decision.reason)
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def register(
+    model_uri: str,
+    run_id: str,
+    sha256: str,
+    promote: bool,
+    reason: str,
+    candidate_mae: float,
+    baseline_mae: float,
+    tracking_uri: str,
+    model_name: str,
+    alias: str,
+) -> str:
+    """Register the candidate as a new version; move the alias only if the gate said so."""
+    from mlproject import registry
+    from mlproject.settings import for_pipeline_step
+
+    settings = for_pipeline_step(tracking_uri, model_name, alias)
+    decision = registry.GateDecision(promote, reason, candidate_mae, baseline_mae)
+    version = registry.register(model_uri, settings, tags={"data.sha256": sha256, "run_id": run_id})
+    registry.apply_decision(decision, version, settings)
+    verdict = f"promoted to {alias}" if promote else f"kept as {registry.CHALLENGER_ALIAS}"
+    return f"version {version} {verdict}: {reason}"
+
+
+@dsl.pipeline(
+    name=PIPELINE_NAME,
+    description="Bike-rental demand: ingest, validate, train, evaluate, gate and register.",
+)
+def training_pipeline(
+    source: str,
+    tracking_uri: str,
+    train_end: str = "2012-01-01",
+    fast: bool = False,
+    seed: int = cfg.SEED,
+    model_name: str = "mlproject",
+    alias: str = "champion",
+) -> str:
+    """The continuous-training pipeline; returns what the register step did."""
+    ingested = ingest(source=source, train_end=train_end)
+    checked = validate(dataset=ingested.outputs["dataset"])
+    trained = train(
+        dataset=ingested.outputs["dataset"],
+        sha256=ingested.outputs["Output"],
+        train_end=train_end,
+        fast=fast,
+        seed=seed,
+        tracking_uri=tracking_uri,
+        model_name=model_name,
+        alias=alias,
+    ).after(checked)  # no training on data that failed validation
+    scored = evaluate(
+        dataset=ingested.outputs["dataset"],
+        train_end=train_end,
+        model_uri=trained.outputs["model_uri"],
+        tracking_uri=tracking_uri,
+        model_name=model_name,
+        alias=alias,
+    )
+    decided = gate(
+        candidate_mae=scored.outputs["candidate_mae"],
+        baseline_mae=scored.outputs["baseline_mae"],
+        champion_mae=scored.outputs["champion_mae"],
+        champion_version=scored.outputs["champion_version"],
+    )
+    registered = register(
+        model_uri=trained.outputs["model_uri"],
+        run_id=trained.outputs["run_id"],
+        sha256=ingested.outputs["Output"],
+        promote=decided.outputs["promote"],
+        reason=decided.outputs["reason"],
+        candidate_mae=scored.outputs["candidate_mae"],
+        baseline_mae=scored.outputs["baseline_mae"],
+        tracking_uri=tracking_uri,
+        model_name=model_name,
+        alias=alias,
+    )
+    for task in (scored, decided, registered):
+        task.set_caching_options(enable_caching=False)
+    return registered.output
+
+
+def compile_pipeline(path: Path) -> Path:
+    """Write the pipeline spec (YAML) that Kubeflow Pipelines and Vertex AI accept."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    compiler.Compiler().compile(training_pipeline, str(path))
+    return path
+
+
+def run_local(
+    *,
+    train_end: str = "2012-01-01",
+    fast: bool | None = None,
+    seed: int | None = None,
+    settings: cfg.Settings | None = None,
+) -> str:
+    """Run the pipeline here with kfp.local (no containers); return the register step's answer.
+
+    Outputs of every step land under the pipeline root (default `local_outputs/`).
+    """
+    from kfp import local
+
+    settings = settings or cfg.get_settings()
+    local.init(
+        # use_venv=False: run steps with this interpreter, which has mlproject installed,
+        # instead of building a fresh virtualenv (and downloading packages) per step.
+        runner=local.SubprocessRunner(use_venv=False),
+        pipeline_root=str(settings.pipeline_root),
+    )
+    arguments: dict[str, Any] = dict(
+        source=str(settings.data_file),
+        tracking_uri=settings.tracking_uri,
+        train_end=train_end,
+        fast=settings.fast if fast is None else fast,
+        seed=settings.seed if seed is None else seed,
+        model_name=settings.model_name,
+        alias=settings.model_alias,
+    )
+    with warnings.catch_warnings():
+        # kfp.local warns when a step's image name lacks "python"; ours is the training image,
+        # and locally the steps run in this environment anyway.
+        warnings.filterwarnings("ignore", message="You may be attemping to run a task")
+        task = training_pipeline(**arguments)
+    return str(task.output)
