@@ -58,11 +58,11 @@ def test_the_gate_moves_the_alias_only_for_a_better_candidate():
     again = train.train(max_iter=40, settings=settings)
     assert not again.decision.promote, "an identical candidate must not replace the champion"
     assert "not lower than champion" in again.decision.reason
-    assert registry.champion_version("gate-test").version == first.version
+    assert str(registry.champion_version("gate-test").version) == first.version
     client = mlflow.MlflowClient()
     version = client.get_model_version("gate-test", again.version)
     assert version.tags["gate.promoted"] == "false" and "challenger" in version.aliases
 
     better = train.train(max_iter=120, settings=settings)
     assert better.decision.promote, better.decision.reason
-    assert registry.champion_version("gate-test").version == better.version
+    assert str(registry.champion_version("gate-test").version) == better.version

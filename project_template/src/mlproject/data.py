@@ -14,14 +14,17 @@ The stages every later step relies on:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 import yaml
+
+if TYPE_CHECKING:  # pandera takes seconds to import; only validation needs it (see schema())
+    import pandera.pandas as pa
 
 from mlproject import settings as cfg
 
@@ -138,34 +141,39 @@ def _calendar_matches_timestamp(frame: pd.DataFrame) -> pd.Series:
     return (stamp.dt.month == frame["mnth"]) & (stamp.dt.hour == frame["hr"])
 
 
-SCHEMA = pa.DataFrameSchema(
-    {
-        "timestamp": pa.Column("datetime64[ns]", unique=True, nullable=False),
-        "dteday": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$")),
-        "season": pa.Column(str, pa.Check.isin(SEASONS)),
-        "yr": pa.Column(int, pa.Check.isin([0, 1])),
-        "mnth": pa.Column(int, pa.Check.in_range(1, 12)),
-        "hr": pa.Column(int, pa.Check.in_range(0, 23)),
-        "holiday": pa.Column(int, pa.Check.isin([0, 1])),
-        "weekday": pa.Column(str, pa.Check.isin(WEEKDAYS)),
-        "workingday": pa.Column(int, pa.Check.isin([0, 1])),
-        # The one column allowed to be missing: 1,258 hours have no recorded weather.
-        "weathersit": pa.Column(str, pa.Check.isin(WEATHER), nullable=True),
-        "temp": pa.Column(float, pa.Check.in_range(-8, 39)),
-        "atemp": pa.Column(float, pa.Check.in_range(-16, 50)),
-        "hum": pa.Column(int, pa.Check.in_range(0, 100)),
-        "windspeed": pa.Column(float, pa.Check.in_range(0, 67)),
-        "casual": pa.Column(int, pa.Check.ge(0)),
-        "registered": pa.Column(int, pa.Check.ge(0)),
-        "cnt": pa.Column(int, pa.Check.ge(0)),
-    },
-    checks=[
-        pa.Check(_cnt_is_casual_plus_registered, error="cnt == casual + registered"),
-        pa.Check(_calendar_matches_timestamp, error="mnth and hr agree with timestamp"),
-    ],
-    strict=True,  # an unexpected column is a change of contract, not something to ignore
-    name="bike_sharing_hourly",
-)
+@functools.cache
+def schema() -> pa.DataFrameSchema:
+    """The data contract, as a pandera schema (built on first use)."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "timestamp": pa.Column("datetime64[ns]", unique=True, nullable=False),
+            "dteday": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$")),
+            "season": pa.Column(str, pa.Check.isin(SEASONS)),
+            "yr": pa.Column(int, pa.Check.isin([0, 1])),
+            "mnth": pa.Column(int, pa.Check.in_range(1, 12)),
+            "hr": pa.Column(int, pa.Check.in_range(0, 23)),
+            "holiday": pa.Column(int, pa.Check.isin([0, 1])),
+            "weekday": pa.Column(str, pa.Check.isin(WEEKDAYS)),
+            "workingday": pa.Column(int, pa.Check.isin([0, 1])),
+            # The one column allowed to be missing: 1,258 hours have no recorded weather.
+            "weathersit": pa.Column(str, pa.Check.isin(WEATHER), nullable=True),
+            "temp": pa.Column(float, pa.Check.in_range(-8, 39)),
+            "atemp": pa.Column(float, pa.Check.in_range(-16, 50)),
+            "hum": pa.Column(int, pa.Check.in_range(0, 100)),
+            "windspeed": pa.Column(float, pa.Check.in_range(0, 67)),
+            "casual": pa.Column(int, pa.Check.ge(0)),
+            "registered": pa.Column(int, pa.Check.ge(0)),
+            "cnt": pa.Column(int, pa.Check.ge(0)),
+        },
+        checks=[
+            pa.Check(_cnt_is_casual_plus_registered, error="cnt == casual + registered"),
+            pa.Check(_calendar_matches_timestamp, error="mnth and hr agree with timestamp"),
+        ],
+        strict=True,  # an unexpected column is a change of contract, not something to ignore
+        name="bike_sharing_hourly",
+    )
 
 
 def validate(frame: pd.DataFrame) -> pd.DataFrame:
@@ -175,9 +183,11 @@ def validate(frame: pd.DataFrame) -> pd.DataFrame:
         DataValidationError: with a message listing every broken rule, how many rows break
             it and a few example values, so one run shows everything to fix.
     """
+    import pandera.errors
+
     try:
-        return SCHEMA.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as err:
+        return schema().validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
         failures = err.failure_cases
         lines = []
         # A table-wide rule reports every column of a failing row; count rows, not cells.
