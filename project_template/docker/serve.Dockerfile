@@ -20,8 +20,10 @@ RUN pip install --no-cache-dir --no-deps .
 
 # ---- runtime stage: the virtualenv and nothing else, run by an unprivileged user --------
 FROM python:3.11.11-slim-bookworm AS runtime
+# The app user owns /app, so the default local MLflow store (/app/mlflow.db) is writable.
 RUN groupadd --gid 10001 app \
-    && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin app
+    && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin app \
+    && install -d -o 10001 -g 10001 /app
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -19,8 +19,10 @@ RUN pip install --no-cache-dir --no-deps .
 
 # ---- runtime stage ----------------------------------------------------------------------
 FROM python:3.11.11-slim-bookworm AS runtime
+# The app user owns /app, so the default local MLflow store (/app/mlflow.db) is writable.
 RUN groupadd --gid 10001 app \
-    && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin app
+    && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin app \
+    && install -d -o 10001 -g 10001 /app
 COPY --from=build /opt/venv /opt/venv
 # The data ships with the image (1.6 MB) so a run is reproducible from the image alone;
 # the loader verifies its checksum against the data card before training.
