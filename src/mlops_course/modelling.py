@@ -7,11 +7,17 @@ the model is a `Pipeline` that takes the raw feature frame a client would send.
     train, holdout = time_split(reference_period(), VALIDATION_START)
     model = boosted_trees().fit(features(train), train[TARGET])
     scores(holdout[TARGET], model.predict(features(holdout)))
+
+Importing this module caps OpenMP (which the gradient-boosted trees use) at one thread per
+process. On the course's 2-core machines a notebook, a test run and a server often compete for
+the cores, and OpenMP threads that busy-wait for a busy core make a half-second fit take half a
+minute. Set `MLOPS_COURSE_OPENMP_THREADS` to use more.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,6 +31,7 @@ from sklearn.metrics import mean_absolute_error, mean_squared_error
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 TARGET = "cnt"
 TIME_COLUMN = "timestamp"
@@ -46,6 +53,16 @@ TRUSTED_TYPES = [
     "numpy.dtype",
     "mlops_course.modelling.HourlyProfile",
 ]
+
+
+def limit_openmp_threads(threads: int | None = None) -> int:
+    """Cap this process's OpenMP threads (default: `MLOPS_COURSE_OPENMP_THREADS`, else 1)."""
+    threads = threads or int(os.environ.get("MLOPS_COURSE_OPENMP_THREADS", "1"))
+    threadpool_limits(limits=threads, user_api="openmp")
+    return threads
+
+
+limit_openmp_threads()
 
 
 class FeatureError(ValueError):
@@ -104,16 +121,19 @@ class HourlyProfile(RegressorMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: Sequence[float]) -> HourlyProfile:
         keys = list(self.keys)
-        table = X[keys].assign(_y=np.asarray(y, dtype="float64"))
+        table = X[keys].astype("float64").assign(_y=np.asarray(y, dtype="float64"))
         profile = table.groupby(keys)["_y"].mean()
-        self.profile_ = {tuple(float(v) for v in k): float(m) for k, m in profile.items()}
-        self.fallback_ = float(np.mean(np.asarray(y, dtype="float64")))
+        # Plain arrays, so that skops can save the fitted baseline like any scikit-learn model.
+        self.keys_ = np.array(profile.index.to_list(), dtype="float64").reshape(len(profile), -1)
+        self.means_ = profile.to_numpy(dtype="float64")
+        self.fallback_ = float(table["_y"].mean())
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        check_is_fitted(self, "profile_")
+        check_is_fitted(self, "means_")
+        lookup = dict(zip(map(tuple, self.keys_.tolist()), self.means_.tolist(), strict=True))
         rows = X[list(self.keys)].astype("float64").itertuples(index=False, name=None)
-        return np.array([self.profile_.get(tuple(row), self.fallback_) for row in rows])
+        return np.array([lookup.get(tuple(row), self.fallback_) for row in rows])
 
 
 def baseline() -> HourlyProfile:

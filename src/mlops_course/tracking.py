@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mlops_course import settings
-from mlops_course.servers import BackgroundServer, python_command
+from mlops_course.servers import BackgroundServer, port_is_free, python_command
 
 if TYPE_CHECKING:  # mlflow takes seconds to import: only when a function needs it
     from mlflow.data.pandas_dataset import PandasDataset
@@ -131,14 +132,21 @@ def dataset_input(
     """An MLflow dataset for `mlflow.log_input`, whose source is the local file it came from.
 
     The source is built explicitly: passing a bare path makes MLflow guess its kind and warn.
+    Integer columns are fine in a dataset record (they only matter in a model's signature).
     """
     import mlflow
     from mlflow.data.sources import LocalArtifactDatasetSource
 
-    return mlflow.data.from_pandas(
+    dataset = mlflow.data.from_pandas(
         frame, source=LocalArtifactDatasetSource(str(Path(source).resolve())), name=name,
         targets=targets,
     )
+    with warnings.catch_warnings():
+        # MLflow infers (and caches) a schema for the dataset record; for integer columns it
+        # repeats a hint meant for model signatures. Infer it once here, without the hint.
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+        _ = dataset.schema
+    return dataset
 
 
 def pip_requirements(*packages: str) -> list[str]:
@@ -158,6 +166,24 @@ def pip_requirements(*packages: str) -> list[str]:
                 "name (as on the package index, e.g. `scikit-learn`)."
             ) from err
     return pins
+
+
+def model_uri(run_id: str) -> str:
+    """The `models:/<model id>` URI of the model a run logged, for `mlflow.register_model`.
+
+    In MLflow 3 a logged model is its own object, linked to the run that produced it rather
+    than stored among the run's artifacts, so `runs:/<id>/model` no longer points at it.
+    """
+    import mlflow
+
+    outputs = mlflow.get_run(run_id).outputs
+    logged = outputs.model_outputs if outputs else []
+    if not logged:
+        raise TrackingError(
+            f"Run {run_id} logged no model. Log one with `mlflow.sklearn.log_model(...)` inside "
+            "the run, or pick a run that has one."
+        )
+    return f"models:/{logged[-1].model_id}"
 
 
 def server_command(store: Store, *, behind_proxy: bool | None = None) -> list[str]:
@@ -189,10 +215,13 @@ def mlflow_ui(
 ) -> BackgroundServer:
     """A real `mlflow server` for the store, to use as a context manager (stopped on exit).
 
+    It listens on the course's MLflow port (5000) when that is free, else on any free port.
     Its background job runner (used by MLflow's GenAI features) is switched off: the course
     does not need it and it slows the start on a small machine.
     """
     store = store or local_store(activate=False)
+    if port is None and port_is_free(settings.MLFLOW_PORT):
+        port = settings.MLFLOW_PORT
     return BackgroundServer(
         server_command(store, behind_proxy=behind_proxy), port=port, ready_path="/health",
         ready_timeout=ready_timeout, name="mlflow server",
