@@ -160,7 +160,15 @@ def test_a_naive_copy_of_everything_counts_the_whole_context(tmp_path: Path):
     (tmp_path / "Dockerfile").write_text(NAIVE)
     kinds = containers.estimate_image(tmp_path / "Dockerfile").by_kind()
     assert kinds["copied files"] >= 300_000
-    assert "base" in kinds  # `python:latest` is unknown: counted as 0, flagged in the note
+    assert kinds["base"] == containers.BASE_IMAGE_MB["python:latest"] * containers.MB
+
+
+def test_patch_versions_and_registries_fall_back_to_the_table():
+    estimate = containers.estimate_image(
+        "FROM docker.io/library/python:3.11.9-slim-bookworm\nFROM quay.io/some/unknown:1\n",
+        context=Path(__file__).parent,
+    )
+    assert [layer.bytes for layer in estimate.layers] == [130 * containers.MB, None]
 
 
 def test_installed_size_names_what_it_cannot_find():
@@ -212,6 +220,7 @@ def test_a_step_with_both_uses_and_run_breaks_the_schema():
     assert any("jobs/test/steps/3" in p for p in containers.workflow_problems(broken))
 
 
+@pytest.mark.slow
 def test_the_example_service_is_a_realistic_working_copy(tmp_path: Path):
     root = containers.example_service(tmp_path / "service")
     files = containers.context_files(root)
@@ -219,3 +228,26 @@ def test_the_example_service_is_a_realistic_working_copy(tmp_path: Path):
                      "data/raw/hour.csv"]:
         assert expected in files
     assert "scikit-learn==" in (root / "requirements.txt").read_text()
+
+
+def test_a_code_change_reinstalls_everything_when_code_is_copied_first(tmp_path: Path):
+    (tmp_path / "requirements.txt").write_text("pyyaml\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("print('hi')\n")
+    (tmp_path / "notes.md").write_text("ignored\n")
+    (tmp_path / ".dockerignore").write_text("notes.md\n")
+    naive = containers.rebuilt_steps(NAIVE, ["app/main.py"], context=tmp_path)
+    assert [step.instruction.split()[0] for step in naive] == ["COPY", "ENV", "RUN", "CMD"]
+    good = containers.rebuilt_steps(GOOD, ["app/main.py"], context=tmp_path)
+    assert [(step.stage, step.instruction.split()[0]) for step in good] == [
+        (1, "COPY"), (1, "ENV"), (1, "USER"), (1, "HEALTHCHECK"), (1, "CMD")
+    ]
+    assert containers.rebuilt_steps(GOOD, ["notes.md"], context=tmp_path) == []
+    deps = containers.rebuilt_steps(GOOD, ["requirements.txt"], context=tmp_path)
+    assert deps[0].stage == 0 and any("--from=build" in step.instruction for step in deps)
+
+
+def test_job_names_can_be_mapped_for_workflows_that_name_them_differently():
+    renamed = WORKFLOW.replace("  build:\n", "  images:\n")
+    assert any("no `build` job" in p for p in containers.workflow_problems(renamed))
+    assert containers.workflow_problems(renamed, build="images") == []

@@ -54,6 +54,7 @@ BASE_IMAGE_MB: dict[str, float] = {
     "python:3.12": 1020.0,
     "python:3.12-slim": 125.0,
     "python:3.12-slim-bookworm": 125.0,
+    "python:latest": 1020.0,  # a full Debian image with the newest Python
     "debian:bookworm": 117.0,
     "debian:bookworm-slim": 75.0,
     "ubuntu:24.04": 78.0,
@@ -64,8 +65,9 @@ SLIM_MARKERS = ("slim", "alpine", "distroless", "scratch", "minimal")
 SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY",
                 "PRIVATE_KEY", "CREDENTIAL")
 SECRET_FILES = (".env", "*.pem", "*.key", "id_rsa", "id_ed25519", "credentials*", "*.p12")
-MANIFESTS = ("requirements*.txt", "pyproject.toml", "setup.py", "setup.cfg", "poetry.lock",
-             "uv.lock", "Pipfile", "Pipfile.lock")
+# Files that declare dependencies: copying these before `pip install` keeps the cache intact.
+MANIFESTS = ("requirements*", "constraints*", "*.lock", "pyproject.toml", "setup.py",
+             "setup.cfg", "Pipfile", "Pipfile.lock")
 ALREADY_IN_PYTHON_IMAGES = {"pip", "setuptools", "wheel"}
 
 
@@ -716,12 +718,14 @@ def _project_dependencies(arg: str, context_root: Path | None, unresolved: list[
 
 
 def _base_bytes(base: str) -> int | None:
+    """The table's size for an image; `3.11.11-slim` falls back to `3.11-slim`, no tag to latest."""
     repo, tag, _ = image_tag(base)
-    key = f"{repo}:{tag}" if tag else repo
-    key = key.removeprefix("docker.io/library/").removeprefix("library/")
-    if key in BASE_IMAGE_MB:
-        return int(BASE_IMAGE_MB[key] * MB)
-    return None
+    repo = repo.removeprefix("docker.io/").removeprefix("library/")
+    tag = tag or "latest"
+    for candidate in (tag, re.sub(r"^(\d+\.\d+)\.\d+", r"\1", tag)):
+        if f"{repo}:{candidate}" in BASE_IMAGE_MB:
+            return int(BASE_IMAGE_MB[f"{repo}:{candidate}"] * MB)
+    return int(BASE_IMAGE_MB[repo] * MB) if repo in BASE_IMAGE_MB else None
 
 
 def estimate_image(
@@ -802,6 +806,48 @@ def estimate_image(
         stage_deps[key] = deps
         stage_deps[str(stage.index)] = deps
     return ImageEstimate(layers, stages[-1].index)
+
+
+def rebuilt_steps(
+    dockerfile: str | Path,
+    changed: Iterable[str],
+    context: str | Path | None = None,
+    dockerignore: str | Path | None = "auto",
+) -> list[Layer]:
+    """The instructions whose cached layers a change to the `changed` files throws away.
+
+    Docker reuses a layer while the instruction and its inputs are unchanged. A COPY or ADD
+    whose files changed misses the cache, and so does every instruction after it in the same
+    stage, and every stage built `FROM` it or copying `--from` it. A changed file that
+    `.dockerignore` leaves out changes nothing. Returns the rebuilt steps, in build order.
+    """
+    if context is None:
+        if isinstance(dockerfile, str) and "\n" in dockerfile:
+            raise ContainerError("Pass `context=` when the Dockerfile is given as text.")
+        context = Path(dockerfile).parent
+    files = context_files(Path(context), dockerignore)
+    touched = {c.lstrip("./") for c in changed} & set(files)
+    stages = parse_dockerfile(dockerfile)
+    dirty: set[str] = set()
+    rebuilt: list[Layer] = []
+    for stage in stages:
+        missed = stage.base.lower() in dirty
+        for instruction in stage.instructions[1:]:
+            if not missed and instruction.keyword in {"COPY", "ADD"}:
+                source_stage = instruction.flags.get("from")
+                if source_stage is not None:
+                    missed = source_stage.lower() in dirty
+                else:
+                    picked = copied_files(_sources(instruction), files)
+                    missed = bool(touched & set(picked))
+            if missed:
+                text = f"{instruction.keyword} {instruction.value}"
+                rebuilt.append(Layer(stage.index, instruction.line,
+                                     text if len(text) <= 70 else text[:67] + "...", "", None))
+        if missed:
+            dirty.add(stage.name.lower() if stage.name else str(stage.index))
+            dirty.add(str(stage.index))
+    return rebuilt
 
 
 # --------------------------------------------------------------------------------------------
@@ -928,16 +974,19 @@ def _invokes(job: Any, tool: str, subcommand: str | None = None) -> bool:
     return any(action in uses for uses in _uses(job))
 
 
-def workflow_problems(source: str | Path, *, required: tuple[str, ...] = ("lint", "test", "build")
-                      ) -> list[str]:
+def workflow_problems(
+    source: str | Path, *, lint: str = "lint", test: str = "test", build: str = "build"
+) -> list[str]:
     """Every way a CI workflow misses the course's structure; `[]` when it passes.
 
     Checks: valid YAML following the workflow schema; runs on push and pull requests; jobs
     `lint`, `test` and `build` exist, with `test` after `lint` and `build` after `test`; every
     job checks the code out (each job starts on a fresh machine); lint runs a Python linter and
     hadolint; test runs pytest; build builds the image; jobs that install Python packages cache
-    them; every action is pinned to a version.
+    them; every action is pinned to a version. Pass other job ids when a workflow names its
+    jobs differently (e.g. `build="images"`).
     """
+    required = (lint, test, build)
     try:
         workflow = load_workflow(source)
     except ContainerError as err:
@@ -964,11 +1013,11 @@ def workflow_problems(source: str | Path, *, required: tuple[str, ...] = ("lint"
         job_order(workflow)
     except ContainerError as err:
         return [str(err)]
-    if "lint" not in upstream(workflow, "test"):
-        problems.append("jobs/test: should run after `lint` (add `needs: lint`).")
-    if "test" not in upstream(workflow, "build"):
-        problems.append("jobs/build: should run after `test` (add `needs: test`), so a broken "
-                        "commit never produces an image.")
+    if lint not in upstream(workflow, test):
+        problems.append(f"jobs/{test}: should run after `{lint}` (add `needs: {lint}`).")
+    if test not in upstream(workflow, build):
+        problems.append(f"jobs/{build}: should run after `{test}` (add `needs: {test}`), so a "
+                        "broken commit never produces an image.")
     for name, job in jobs.items():
         if not any(u.startswith("actions/checkout") for u in _uses(job)):
             problems.append(f"jobs/{name}: no `actions/checkout` step; every job starts on a "
@@ -984,15 +1033,15 @@ def workflow_problems(source: str | Path, *, required: tuple[str, ...] = ("lint"
         if installs and not _caches(job):
             problems.append(f"jobs/{name}: installs Python packages without a cache; add "
                             "`cache: pip` to actions/setup-python (or an actions/cache step).")
-    lint, test, build = jobs["lint"], jobs["test"], jobs["build"]
-    if not any(_invokes(lint, tool) for tool in PYTHON_LINTERS):
-        problems.append("jobs/lint: run a Python linter (ruff, flake8 or pylint).")
-    if not _invokes(lint, "hadolint"):
-        problems.append("jobs/lint: lint the Dockerfile with hadolint too.")
-    if not _invokes(test, "pytest"):
-        problems.append("jobs/test: run the tests with pytest.")
-    if not (_invokes(build, "docker", "build") or _invokes(build, "docker", "buildx")):
-        problems.append("jobs/build: build the image (`docker build ...` or "
+    lint_job, test_job, build_job = jobs[lint], jobs[test], jobs[build]
+    if not any(_invokes(lint_job, tool) for tool in PYTHON_LINTERS):
+        problems.append(f"jobs/{lint}: run a Python linter (ruff, flake8 or pylint).")
+    if not _invokes(lint_job, "hadolint"):
+        problems.append(f"jobs/{lint}: lint the Dockerfile with hadolint too.")
+    if not _invokes(test_job, "pytest"):
+        problems.append(f"jobs/{test}: run the tests with pytest.")
+    if not (_invokes(build_job, "docker", "build") or _invokes(build_job, "docker", "buildx")):
+        problems.append(f"jobs/{build}: build the image (`docker build ...` or "
                         "docker/build-push-action).")
     return problems
 
