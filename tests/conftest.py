@@ -45,3 +45,36 @@ def artifacts() -> Path:
     """Where tests leave files worth keeping (timings, screenshots, reports)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- grading ------------------------------------------------------------------------------
+# One grading of the warm-up lab's synthetic cohort, shared by the grading tests (slow: about a
+# minute on 2 cores). The cell time limit is nbgrader's 30 s: the stock run it is compared with
+# starts fresh kernels that import pandas, which takes over 10 s on a loaded 2-core machine.
+
+GRADING_TEST_LIMITS = {"cell_seconds": 30, "wall_seconds": 150, "memory_mb": 768}
+
+
+@pytest.fixture(scope="session")
+def warmup_lab():
+    from mlops_course.grading.lab import get_lab
+
+    return get_lab("00-start-here")
+
+
+@pytest.fixture(scope="session")
+def graded_cohort(tmp_path_factory, warmup_lab):
+    """The warm-up lab's synthetic cohort, generated and graded by the engine on 2 workers."""
+    require_tool("bwrap", "the grading sandbox")
+    from mlops_course.grading import cohort, run
+
+    base = tmp_path_factory.mktemp("graded-cohort")
+    folder = cohort.write(warmup_lab, base / "submissions")
+    out = base / "grading"
+    result = run.grade(
+        warmup_lab, folder, run.Options(out=out, jobs=2, progress=False, **GRADING_TEST_LIMITS)
+    )
+    return {
+        "lab": warmup_lab, "folder": folder, "out": out, "result": result,
+        "manifest": {m["student"]: m for m in cohort.load_manifest(folder)},
+    }

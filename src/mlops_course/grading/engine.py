@@ -1,0 +1,711 @@
+"""The grading engine: nbgrader's autograde semantics, one submission per worker, in a sandbox.
+
+For every submission a worker runs the same nbgrader preprocessors, in the same order and with
+the same configuration, as `nbgrader autograde`:
+    sanitize   ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells (locked cells and
+               hidden tests restored from the source by checksum), CheckCellMetadata
+    execute    nbgrader's Execute: every cell runs, errors recorded, a cell past the time limit
+               interrupted; here on a kernel forked in the sandbox (see `kernels`)
+    autograde  IgnorePattern, ClearMetadata, LimitOutput, SaveAutoGrades (partial credit as
+               nbgrader gives it), AssignLatePenalties, CheckCellMetadata
+so its per-cell scores are nbgrader's. What it adds:
+    - speed: work done once per worker (configuration, preprocessors, a template gradebook, the
+      lab's imports in the kernel factory) and each fresh kernel started ahead of need;
+    - safety: student code in bubblewrap with resource limits and a wall-clock budget;
+    - a status and a reason for every submission; a broken submission never stops the cohort.
+
+Statuses (exactly one per submission, the most serious that applies):
+    missing notebook   an expected notebook is not in the submission (wrong file name too)
+    invalid notebook   not a notebook: empty, corrupt JSON, or nbgrader cannot read its metadata
+    crashed kernel     the kernel died (os._exit, a fatal signal); scored as nbgrader does: 0
+    timed out          a cell ran past the cell time limit and was interrupted, or the whole
+                       submission past its wall-clock budget (then it is stopped and scores 0)
+    memory limit       a cell ran out of memory (MemoryError) or the kernel was stopped for it
+    tampered           a locked or test cell was edited, deleted or duplicated (nbgrader
+                       restores them, so the score is still fair; the instructor should look)
+    graded             everything ran
+Limits that are absorbed without changing the grading (too much output, the process limit)
+are reported as notes next to the status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import json
+import logging
+import os
+import signal
+import socket
+import tempfile
+import threading
+import time
+import weakref
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from mlops_course.grading import config, gradebook
+from mlops_course.grading.lab import (
+    cells_by_id,
+    grade_id,
+    is_locked,
+    is_test,
+)
+from mlops_course.grading.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxError,
+    SandboxKernelManager,
+)
+from mlops_course.grading.submissions import Submission
+
+
+class Status(StrEnum):
+    GRADED = "graded"
+    TAMPERED = "tampered"
+    MEMORY_LIMIT = "memory limit"
+    TIMED_OUT = "timed out"
+    CRASHED = "crashed kernel"
+    INVALID = "invalid notebook"
+    MISSING = "missing notebook"
+
+    @property
+    def severity(self) -> int:
+        return list(Status).index(self)
+
+
+@dataclass(frozen=True)
+class LabBundle:
+    """Everything a worker needs about a lab, picklable so it can travel to Dask workers."""
+
+    lab: str
+    notebooks: tuple[str, ...]
+    release: dict[str, str]  # notebook -> release JSON (what students started from)
+    extra_files: dict[str, bytes]
+    template_db: bytes
+    config: dict[str, Any]
+    limits: Limits
+    preload: tuple[str, ...]
+    private: tuple[str, ...] = ()
+    sandbox: str = "auto"  # "auto", "on" or "off"
+
+    @property
+    def key(self) -> str:
+        h = hashlib.sha256()
+        h.update(self.lab.encode())
+        h.update(json.dumps(self.release, sort_keys=True).encode())
+        h.update(self.template_db)
+        h.update(repr((self.limits, self.preload, self.private, self.sandbox)).encode())
+        h.update(json.dumps(self.config, sort_keys=True, default=str).encode())
+        return h.hexdigest()[:16]
+
+
+@dataclass
+class Outcome:
+    """What grading one submission produced."""
+
+    student: str
+    status: Status
+    reason: str
+    notes: list[str] = field(default_factory=list)
+    score: float = 0.0
+    max_score: float = 0.0
+    cells: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
+    graded: dict[str, str] = field(default_factory=dict)  # notebook -> autograded JSON
+    feedback: dict[str, str] = field(default_factory=dict)  # notebook -> HTML
+    gradebook: bytes = b""
+    seconds: dict[str, float] = field(default_factory=dict)
+    digest: str = ""
+    sandbox: str = ""
+    worker: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-friendly part (no notebooks, no gradebook bytes)."""
+        data = asdict(self)
+        for key in ("graded", "feedback", "gradebook"):
+            data.pop(key)
+        data["status"] = self.status.value
+        return data
+
+
+# --- the worker ------------------------------------------------------------------------------
+
+
+class _Finding:
+    def __init__(self, status: Status, reason: str) -> None:
+        self.status, self.reason = status, reason
+
+
+def _cell_name(cell, index: int) -> str:
+    return grade_id(cell) or f"cell {index + 1}"
+
+
+def _executor_class():
+    from nbgrader.preprocessors import Execute
+
+    class GradingExecute(Execute):
+        """nbgrader's Execute on a kernel forked in the sandbox, with printed output capped."""
+
+        def start_run(self, output_bytes: int) -> None:
+            self.output_bytes = output_bytes
+            self.current_cell: int | None = None
+            self.kernel_ready: float | None = None
+            self.truncated: set[int] = set()
+            self._used: dict[int, int] = {}
+            self._marked: set[tuple[int, str]] = set()
+            self.on_cell_execute = self._cell_started
+            self.on_notebook_start = self._notebook_started
+
+        def _cell_started(self, cell=None, cell_index=None, **_: Any) -> None:
+            self.current_cell = cell_index
+
+        def _notebook_started(self, **_: Any) -> None:
+            self.kernel_ready = time.perf_counter()
+
+        def output(self, outs, msg, display_id, cell_index):
+            if msg.get("msg_type") == "stream" and getattr(self, "output_bytes", 0):
+                text = msg["content"].get("text", "")
+                used = self._used.get(cell_index, 0)
+                if used + len(text) > self.output_bytes:
+                    self.truncated.add(cell_index)
+                    name = msg["content"].get("name", "stdout")
+                    if (cell_index, name) in self._marked:
+                        return None
+                    # One marker per stream: a cell that wrote to stderr still counts as failed.
+                    self._marked.add((cell_index, name))
+                    msg = copy.deepcopy(msg)
+                    msg["content"]["text"] = (
+                        f"\n... output cut by the grader after {self.output_bytes} bytes ...\n"
+                    )
+                else:
+                    self._used[cell_index] = used + len(text)
+            return super().output(outs, msg, display_id, cell_index)
+
+    return GradingExecute
+
+
+class Worker:
+    """Grades submissions of one lab, one at a time, each on a fresh sandboxed kernel."""
+
+    def __init__(self, bundle: LabBundle) -> None:
+
+        from nbconvert.preprocessors import ClearMetadataPreprocessor
+        from nbgrader.preprocessors import (
+            AssignLatePenalties,
+            CheckCellMetadata,
+            ClearOutput,
+            DeduplicateIds,
+            IgnorePattern,
+            LimitOutput,
+            OverwriteCells,
+            OverwriteKernelspec,
+            SaveAutoGrades,
+        )
+
+        self.bundle = bundle
+        self.cfg = config.from_plain(bundle.config)
+        self.log = config.quiet_logger()
+        self.release = {
+            nb: nbformat.reads(text, as_version=4) for nb, text in bundle.release.items()
+        }
+        self.locked = {
+            nb: {
+                gid: (cell.metadata.nbgrader.get("checksum"), cell.cell_type, is_test(cell))
+                for gid, cell in cells_by_id(rel).items()
+                if is_locked(cell)
+            }
+            for nb, rel in self.release.items()
+        }
+
+        def make(cls):
+            return cls(config=self.cfg, log=self.log)
+
+        self.sanitize = [
+            make(c)
+            for c in (
+                ClearOutput,
+                DeduplicateIds,
+                OverwriteKernelspec,
+                OverwriteCells,
+                CheckCellMetadata,
+            )
+        ]
+        # Timeouts and dead kernels are expected here and reported as statuses, not logged.
+        self.executor = _executor_class()(
+            config=self.cfg,
+            log=config.quiet_logger("mlops_course.nbgrader.execute", logging.CRITICAL),
+        )
+        self.autograde = [
+            make(c)
+            for c in (
+                IgnorePattern,
+                ClearMetadataPreprocessor,
+                LimitOutput,
+                SaveAutoGrades,
+                AssignLatePenalties,
+                CheckCellMetadata,
+            )
+        ]
+        self._feedback = None
+        # Per-submission gradebooks commit after every cell: keep them in memory-backed storage.
+        shm = Path("/dev/shm")
+        self.tmp = Path(
+            tempfile.mkdtemp(
+                prefix="mlops-worker-",
+                dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None,
+            )
+        )
+        use = {"auto": None, "on": True, "off": False}[bundle.sandbox]
+        self.sandbox = Sandbox(
+            bundle.lab,
+            bundle.limits,
+            bundle.preload,
+            tuple(Path(p) for p in bundle.private),
+            use_bwrap=use,
+        )
+        self.sandbox.start()
+        self.next_kernel = self.sandbox.spawn()  # started ahead of need
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self._finalizer = weakref.finalize(self, _close, self.sandbox, self.tmp)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    @property
+    def feedback(self):
+        if self._feedback is None:
+            from mlops_course.grading.feedback import FeedbackRenderer
+
+            self._feedback = FeedbackRenderer(self.cfg)
+        return self._feedback
+
+    # --- one submission -----------------------------------------------------------------
+
+    def grade(self, sub: Submission) -> Outcome:
+        started = time.perf_counter()
+        seconds = Counter()
+        lab, student = self.bundle.lab, sub.student
+        db = self.tmp / "submission.db"
+        t = time.perf_counter()
+        db.write_bytes(self.bundle.template_db)
+        gradebook.start_submission(db, lab, student, timestamp=sub.timestamp, **sub.names())
+        seconds["gradebook"] += time.perf_counter() - t
+        findings: list[_Finding] = []
+        notes: list[str] = [f"file left out (over 20 MB): {f}" for f in sub.skipped]
+        graded, feedback, failed_notebooks = {}, {}, set()
+        present = sorted(name for name in sub.files if name.endswith(".ipynb"))
+        for nb_name in self.bundle.notebooks:
+            filename = f"{nb_name}.ipynb"
+            if filename not in sub.files:
+                others = (
+                    ", ".join(
+                        p for p in present if p not in {f"{n}.ipynb" for n in self.bundle.notebooks}
+                    )
+                    or "no notebook"
+                )
+                findings.append(
+                    _Finding(
+                        Status.MISSING,
+                        f"{filename} is not in the submission "
+                        f"(found: {others}); rename it and submit again",
+                    )
+                )
+                t = time.perf_counter()
+                gradebook.zero_notebook(db, lab, student, nb_name)
+                seconds["gradebook"] += time.perf_counter() - t
+                failed_notebooks.add(nb_name)
+                continue
+            nb, problem = _parse(sub.files[filename])
+            if problem:
+                findings.append(_Finding(Status.INVALID, f"{filename}: {problem}"))
+                failed_notebooks.add(nb_name)
+                continue
+            findings += [
+                _Finding(Status.TAMPERED, f"{filename}: {p}") for p in self._tampering(nb_name, nb)
+            ]
+            resources = self._resources(nb_name, student, db)
+            try:
+                t = time.perf_counter()
+                for pp in self.sanitize:
+                    nb, resources = pp(nb, resources)
+                nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # as nbgrader's write + read
+                seconds["sanitize"] += time.perf_counter() - t
+            except Exception as err:  # noqa: BLE001 - nbgrader refused the metadata
+                findings.append(
+                    _Finding(
+                        Status.INVALID,
+                        f"{filename}: nbgrader cannot read its "
+                        f"metadata ({type(err).__name__}: {err})",
+                    )
+                )
+                failed_notebooks.add(nb_name)
+                continue
+            run = self._execute(nb_name, nb, sub, resources, seconds)
+            notes += run["notes"]
+            if run["failure"] is not None:
+                findings.append(run["failure"])
+                failed_notebooks.add(nb_name)
+                continue
+            nb = run["nb"]
+            findings += self._classify(filename, nb)
+            t = time.perf_counter()
+            for pp in self.autograde:
+                nb, resources = pp(nb, resources)
+            seconds["gradebook"] += time.perf_counter() - t
+            graded[nb_name] = nbformat.writes(nb)
+            t = time.perf_counter()
+            feedback[nb_name] = self.feedback.render(
+                nb,
+                db_url=config.sqlite_url(db),
+                lab=lab,
+                student=student,
+                notebook=nb_name,
+            )
+            seconds["feedback"] += time.perf_counter() - t
+        t = time.perf_counter()
+        grades = gradebook.read_submission(db, lab, student)
+        seconds["gradebook"] += time.perf_counter() - t
+        worst = max(findings, key=lambda f: f.status.severity, default=None)
+        status = worst.status if worst else Status.GRADED
+        reasons = [f.reason for f in sorted(findings, key=lambda f: -f.status.severity)]
+        reason = "; ".join(reasons) if reasons else "every cell ran"
+        from mlops_course.grading.feedback import status_page
+
+        for nb_name in failed_notebooks:
+            feedback[nb_name] = status_page(
+                lab=lab, notebook=nb_name, student=student, status=status.value, reason=reason
+            )
+        cells = {
+            nb: {cell: [g.auto_score, g.max_score] for cell, g in nb_cells.items()}
+            for nb, nb_cells in grades.grades.items()
+        }
+        max_score = sum(g.max_score for c in grades.grades.values() for g in c.values())
+        seconds["total"] = time.perf_counter() - started
+        return Outcome(
+            student=student,
+            status=status,
+            reason=reason,
+            notes=notes,
+            score=grades.score(),
+            max_score=max_score,
+            cells=cells,
+            graded=graded,
+            feedback=feedback,
+            gradebook=db.read_bytes(),
+            seconds={k: round(v, 4) for k, v in seconds.items()},
+            digest=sub.digest,
+            sandbox=self.sandbox.describe(),
+            worker=self.name,
+        )
+
+    def _resources(self, nb_name: str, student: str, db: Path) -> dict:
+        return {
+            "nbgrader": {
+                "notebook": nb_name,
+                "assignment": self.bundle.lab,
+                "student": student,
+                "db_url": config.sqlite_url(db),
+            },
+            "unique_key": nb_name,
+            "metadata": {"name": nb_name, "path": self.sandbox.lab_dir_inside()},
+        }
+
+    def _tampering(self, nb_name: str, nb) -> list[str]:
+        from nbgrader.utils import compute_checksum
+
+        problems = []
+        counts = Counter(gid for c in nb.cells if (gid := grade_id(c)))
+        present = {grade_id(c): c for c in nb.cells if grade_id(c)}
+        for gid, (checksum, cell_type, test) in self.locked[nb_name].items():
+            kind = "test cell" if test else "locked cell"
+            if gid not in present:
+                problems.append(f"{kind} {gid} was deleted")
+                continue
+            if counts[gid] > 1:
+                problems.append(f"{kind} {gid} appears {counts[gid]} times")
+            cell = present[gid]
+            try:
+                same = cell.cell_type == cell_type and compute_checksum(cell) == checksum
+            except (KeyError, TypeError, ValueError):
+                same = False
+            if not same:
+                problems.append(f"{kind} {gid} was edited")
+        for gid, n in counts.items():
+            if n > 1 and gid not in self.locked[nb_name]:
+                problems.append(f"cell {gid} appears {n} times")
+        return problems
+
+    def _classify(self, filename: str, nb) -> list[_Finding]:
+        findings = []
+        timeout = self.executor.timeout
+        for index, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                if out.get("output_type") != "error":
+                    continue
+                name = _cell_name(cell, index)
+                if out.get("ename") == "CellTimeoutError":
+                    findings.append(
+                        _Finding(
+                            Status.TIMED_OUT,
+                            f"{filename}: {name} ran longer "
+                            f"than the {timeout} s cell limit and was "
+                            "interrupted",
+                        )
+                    )
+                elif out.get("ename") == "MemoryError":
+                    findings.append(
+                        _Finding(
+                            Status.MEMORY_LIMIT,
+                            f"{filename}: {name} ran out "
+                            f"of memory (limit {self.bundle.limits.memory_mb} "
+                            "MB)",
+                        )
+                    )
+        return findings
+
+    def _take_kernel(self):
+        kernel, self.next_kernel = self.next_kernel, None
+        if kernel is None or not self.sandbox.alive():
+            if not self.sandbox.alive():
+                self.sandbox.restart()
+            kernel = self.sandbox.spawn()
+        return kernel
+
+    def _write_files(self, nb_name: str, nb, sub: Submission) -> None:
+        folder = self.sandbox.lab_dir_host()
+        files = {k: v for k, v in sub.files.items() if not k.endswith(".ipynb")}
+        files.update(self.bundle.extra_files)  # nbgrader overwrites them with the source's copy
+        files[f"{nb_name}.ipynb"] = nbformat.writes(nb).encode()
+        for rel, data in files.items():
+            target = (folder / rel).resolve()
+            if folder.resolve() not in target.parents:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            if self.sandbox.kernel_uid is not None:
+                for path in [target, *[p for p in target.parents if folder in p.parents]]:
+                    os.chown(path, self.sandbox.kernel_uid, self.sandbox.kernel_uid)
+
+    def _execute(self, nb_name, nb, sub, resources, seconds) -> dict:
+        """Run a sanitized notebook on a fresh kernel; never raises for what students do."""
+        from nbclient.exceptions import DeadKernelError
+
+        limits = self.bundle.limits
+        kernel = self._take_kernel()
+        waited = time.perf_counter()
+        self._write_files(nb_name, nb, sub)
+        ex = self.executor
+        ex.start_run(limits.output_bytes)
+        verdict: dict[str, Any] = {}
+        stop = threading.Event()
+        watchdog = threading.Thread(
+            target=self._watch,
+            args=(kernel, time.monotonic() + limits.wall_seconds, stop, verdict),
+            daemon=True,
+        )
+        watchdog.start()
+        failure: _Finding | None = None
+        notes: list[str] = []
+        km = SandboxKernelManager(self.sandbox, kernel)
+        try:
+            nb, resources = ex.preprocess(nb, resources, km=km)
+        except DeadKernelError:
+            failure = self._death(kernel, verdict, nb, ex)
+        except Exception as err:  # noqa: BLE001 - the kernel or its channels broke
+            failure = verdict.get("finding") or self._death(kernel, verdict, nb, ex)
+            if failure.status is Status.CRASHED and "exited" not in failure.reason:
+                failure = _Finding(
+                    Status.CRASHED,
+                    f"{nb_name}.ipynb: the kernel stopped answering ({type(err).__name__}: {err})",
+                )
+        finally:
+            stop.set()
+            watchdog.join(timeout=5)
+            if ex.kc is not None:
+                with contextlib.suppress(Exception):
+                    ex.kc.stop_channels()
+            ex.kc = None
+            ex.km = None
+        ready = ex.kernel_ready or time.perf_counter()
+        seconds["kernel_start"] += ready - waited
+        seconds["execute"] += time.perf_counter() - ready
+        if failure is None and verdict.get("finding") is not None:
+            failure = verdict["finding"]
+        for index in sorted(ex.truncated):
+            notes.append(
+                f"{nb_name}.ipynb: {_cell_name(nb.cells[index], index)} printed more "
+                f"than {limits.output_bytes} bytes; the rest was cut"
+            )
+        if verdict.get("max_processes", 0) >= max(limits.processes // 2, 16) or any(
+            "Resource temporarily unavailable" in str(o.get("evalue", ""))
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if c.cell_type == "code"
+        ):
+            notes.append(
+                f"{nb_name}.ipynb: student code hit the process limit "
+                f"({limits.processes} processes and threads); the extra processes "
+                "were stopped"
+            )
+        t = time.perf_counter()
+        self.sandbox.cleanup(kernel)
+        self.next_kernel = self.sandbox.spawn()
+        seconds["cleanup"] += time.perf_counter() - t
+        return {"nb": nb, "failure": failure, "notes": notes}
+
+    def _death(self, kernel, verdict, nb, ex) -> _Finding:
+        if verdict.get("finding") is not None:
+            return verdict["finding"]
+        where = ""
+        if ex.current_cell is not None and ex.current_cell < len(nb.cells):
+            where = f" while running {_cell_name(nb.cells[ex.current_cell], ex.current_cell)}"
+        try:
+            state = self.sandbox.status(kernel)
+        except SandboxError:
+            state = {}
+        sig, code = state.get("signal"), state.get("code")
+        if sig == signal.SIGXCPU:
+            return _Finding(Status.TIMED_OUT, f"the kernel used all its CPU time{where}")
+        if sig is not None:
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
+            extra = " (the machine may have run out of memory)" if sig == signal.SIGKILL else ""
+            return _Finding(Status.CRASHED, f"the kernel was killed by {name}{where}{extra}")
+        return _Finding(Status.CRASHED, f"the kernel exited with code {code}{where}")
+
+    def _watch(self, kernel, deadline: float, stop: threading.Event, verdict: dict) -> None:
+        """Wall-clock budget and memory of everything the kernel started; kill on breach."""
+        limits = self.bundle.limits
+        factory_rss = 0
+        with contextlib.suppress(Exception):
+            import psutil
+
+            factory_rss = psutil.Process(self.sandbox.factory_host_pid).memory_info().rss
+        budget = limits.memory_mb * 1024 * 1024 + factory_rss
+        while not stop.wait(0.25):
+            reason = None
+            if time.monotonic() > deadline:
+                where = ""
+                ex = self.executor
+                if ex.current_cell is not None:
+                    where = f" (stopped in cell {ex.current_cell + 1})"
+                reason = _Finding(
+                    Status.TIMED_OUT,
+                    f"the submission ran longer than its {limits.wall_seconds:.0f} s budget{where}",
+                )
+            else:
+                procs = self.sandbox.kernel_processes()
+                verdict["max_processes"] = max(verdict.get("max_processes", 0), len(procs))
+                rss = 0
+                for proc in procs:
+                    with contextlib.suppress(Exception):
+                        rss += proc.memory_info().rss
+                if rss > budget:
+                    # Forked kernels share most pages with the factory and with each other:
+                    # RSS counts them once per process. Look closer before stopping anything.
+                    rss = 0
+                    for proc in procs:
+                        with contextlib.suppress(Exception):
+                            rss += proc.memory_full_info().pss
+                if rss > budget:
+                    reason = _Finding(
+                        Status.MEMORY_LIMIT,
+                        f"the kernel used more than {limits.memory_mb} MB and was stopped",
+                    )
+            if reason is not None:
+                verdict["finding"] = reason
+                with contextlib.suppress(SandboxError):
+                    self.sandbox.signal(kernel, signal.SIGKILL)
+                with contextlib.suppress(SandboxError):
+                    self.sandbox.cleanup(kernel)
+                return
+
+
+def _parse(raw: bytes):
+    """(notebook, None) or (None, what is wrong with it in plain words)."""
+    if not raw.strip():
+        return None, "the file is empty"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "the file is not UTF-8 text"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        return None, f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
+    if not isinstance(data, dict) or "cells" not in data or "nbformat" not in data:
+        return None, "valid JSON but not a Jupyter notebook"
+    try:
+        return nbformat.reads(text, as_version=4), None
+    except Exception as err:  # noqa: BLE001 - nbformat's many ways to refuse
+        return None, f"not a readable notebook ({type(err).__name__}: {err})"
+
+
+def _close(sandbox: Sandbox, tmp: Path) -> None:
+    import shutil
+
+    with contextlib.suppress(Exception):
+        sandbox.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- workers in pools and on Dask ---------------------------------------------------------
+
+_LOCAL = threading.local()
+
+
+def worker_for(bundle: LabBundle) -> Worker:
+    """This process-and-thread's worker for `bundle`, created once (work done once per worker)."""
+    workers: dict[str, Worker] = getattr(_LOCAL, "workers", None) or {}
+    _LOCAL.workers = workers
+    worker = workers.get(bundle.key)
+    if worker is None:
+        for other in list(workers.values()):
+            other.close()
+        workers.clear()
+        worker = workers[bundle.key] = Worker(bundle)
+        with contextlib.suppress(Exception):
+            from multiprocessing import util
+
+            util.Finalize(worker, worker.close, exitpriority=10)
+    return worker
+
+
+def grade_task(bundle: LabBundle, sub: Submission) -> Outcome:
+    """One submission, in whatever process runs this (a pool worker or a Dask worker)."""
+    try:
+        return worker_for(bundle).grade(sub)
+    except Exception as err:  # noqa: BLE001 - one broken submission never stops the cohort
+        import traceback
+
+        for worker in list(getattr(_LOCAL, "workers", {}).values()):
+            worker.close()
+        _LOCAL.workers = {}
+        return Outcome(
+            sub.student,
+            Status.CRASHED,
+            f"the grader failed on this submission "
+            f"({type(err).__name__}: {err}); the worker was restarted",
+            notes=[traceback.format_exc(limit=5)],
+            digest=sub.digest,
+        )
+
+
+_POOL_BUNDLE: LabBundle | None = None
+
+
+def _pool_init(bundle: LabBundle) -> None:
+    global _POOL_BUNDLE
+    _POOL_BUNDLE = bundle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    worker_for(bundle)
+
+
+def _pool_task(sub: Submission) -> Outcome:
+    assert _POOL_BUNDLE is not None
+    return grade_task(_POOL_BUNDLE, sub)

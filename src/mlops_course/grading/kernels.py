@@ -1,0 +1,296 @@
+"""The kernel factory: runs inside a grading sandbox and forks one fresh kernel per notebook.
+
+Starting a Jupyter kernel and importing a lab's libraries costs seconds of CPU per notebook,
+more than most students' code. The factory pays it once per grading worker: it imports
+ipykernel and the lab's modules (pandas, the course package, ...), then never runs student
+code itself. For every notebook it forks a child that becomes a new kernel; the child is used
+for exactly one notebook and then killed with everything it started. No kernel ever inherits
+anything a student did: every child is a copy of the pristine factory, not of an earlier kernel.
+
+Between two kernels the worker asks for `cleanup`: every process in the sandbox except the
+factory is killed and /tmp, /dev/shm and the student's folder are emptied.
+
+Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
+    {"op": "spawn", "connection_file": ..., "cwd": ..., "log": ..., "limits": {...},
+     "uid": int|null, "env": {...}}                      -> {"pid": n}
+    {"op": "status", "pid": n}                           -> {"alive": bool, "code": n|null,
+                                                             "signal": n|null}
+    {"op": "signal", "pid": n, "signal": n}              -> {"ok": true}
+    {"op": "cleanup", "uid": int|null, "wipe": [paths]}  -> {"ok": true}
+    {"op": "exit"}
+Run as `python -m mlops_course.grading.kernels '<json spec>'`; spec keys: preload (module
+names), pid_namespace (true when kill(-1) only reaches the sandbox).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+import time
+import traceback
+
+PR_SET_DUMPABLE = 4
+# What every kernel imports while it starts (the debugger alone is a second of CPU here).
+KERNEL_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.completer",
+    "jedi",
+)
+
+
+def _set_nondumpable() -> None:
+    """Other processes of the same user can neither ptrace this one nor read its memory."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def _virtual_size() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _limit(kind: int, value: int | None) -> None:
+    if value is None:
+        return
+    try:
+        resource.setrlimit(kind, (value, value))
+    except (ValueError, OSError):
+        soft, hard = resource.getrlimit(kind)
+        if hard == resource.RLIM_INFINITY or value <= hard:
+            resource.setrlimit(kind, (value, hard))
+
+
+def _apply_limits(limits: dict) -> None:
+    _limit(resource.RLIMIT_CORE, 0)
+    if limits.get("memory_bytes"):
+        _limit(resource.RLIMIT_AS, _virtual_size() + int(limits["memory_bytes"]))
+    if limits.get("cpu_seconds"):
+        cpu = int(limits["cpu_seconds"])
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    _limit(resource.RLIMIT_FSIZE, limits.get("file_bytes"))
+    _limit(resource.RLIMIT_NPROC, limits.get("processes"))
+
+
+def _drop_privileges(uid: int | None) -> None:
+    if uid is None or os.getuid() != 0:
+        return
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def _kernel_child(req: dict, protocol_fds: tuple[int, int]) -> None:
+    """In the forked child: become a kernel for one notebook. Never returns."""
+    code = 1
+    try:
+        for fd in protocol_fds:
+            os.close(fd)
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        _apply_limits(req.get("limits", {}))
+        _drop_privileges(req.get("uid"))
+        log = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.environ.update(req.get("env", {}))
+        os.chdir(req["cwd"])
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(["-f", req["connection_file"], *req.get("arguments", [])])
+        app.start()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 0
+    except BaseException:  # noqa: BLE001 - report and leave
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+class Factory:
+    def __init__(self, spec: dict, reader, writer) -> None:
+        self.spec = spec
+        self.reader, self.writer = reader, writer
+        self.exits: dict[int, dict] = {}
+
+    def reply(self, obj: dict) -> None:
+        self.writer.write(json.dumps(obj) + "\n")
+        self.writer.flush()
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.exits[pid] = {
+                "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            }
+
+    def spawn(self, req: dict) -> dict:
+        pid = os.fork()
+        if pid == 0:
+            _kernel_child(req, (self.reader.fileno(), self.writer.fileno()))
+        return {"pid": pid}
+
+    def status(self, req: dict) -> dict:
+        self.reap()
+        pid = int(req["pid"])
+        if pid in self.exits:
+            return {"alive": False, **self.exits[pid]}
+        return {"alive": True, "code": None, "signal": None}
+
+    def signal(self, req: dict) -> dict:
+        pid, sig = int(req["pid"]), int(req["signal"])
+        try:
+            os.killpg(pid, sig)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
+        return {"ok": True}
+
+    def cleanup(self, req: dict) -> dict:
+        """Kill every process but this one (and the sandbox's init), then empty the folders."""
+        uid = req.get("uid")
+        wipe = req.get("wipe", [])
+        if self.spec.get("pid_namespace"):
+            if uid is not None and os.getuid() == 0:
+                helper = os.fork()
+                if helper == 0:  # as the kernels' user: kill all of them, then clean up after them
+                    try:
+                        _drop_privileges(uid)
+                        _kill_all_but_me()
+                        _wipe(wipe)
+                    finally:
+                        os._exit(0)
+                os.waitpid(helper, 0)
+            else:
+                _kill_all_but_me()
+                _wipe(wipe)
+        else:  # no pid namespace: only the kernels' own sessions can be reached safely
+            for pid in list(req.get("sessions", [])):
+                for target in _session_members(int(pid)):
+                    with contextlib.suppress(OSError):
+                        os.kill(target, signal.SIGKILL)
+            _wipe(wipe)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            self.reap()
+            try:
+                if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                    time.sleep(0.01)
+            except ChildProcessError:
+                break
+        return {"ok": True}
+
+    def serve(self) -> None:
+        for line in self.reader:
+            if not line.strip():
+                continue
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "exit":
+                self.reply({"ok": True})
+                return
+            handler = {
+                "spawn": self.spawn,
+                "status": self.status,
+                "signal": self.signal,
+                "cleanup": self.cleanup,
+            }.get(op)
+            try:
+                self.reply(handler(req) if handler else {"error": f"unknown op {op!r}"})
+            except Exception as err:  # noqa: BLE001 - the worker decides what to do
+                self.reply({"error": f"{type(err).__name__}: {err}"})
+
+
+def _kill_all_but_me() -> None:
+    for _ in range(3):  # a process forking in a loop may add children between two passes
+        with contextlib.suppress(OSError):
+            os.kill(-1, signal.SIGKILL)
+        time.sleep(0.02)
+
+
+def _session_members(sid: int) -> list[int]:
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == sid:
+                    members.append(int(entry))
+            except OSError:
+                continue
+    return members
+
+
+def _wipe(paths: list[str]) -> None:
+    for folder in paths:
+        if not os.path.isdir(folder):
+            continue
+        for name in os.listdir(folder):
+            target = os.path.join(folder, name)
+            try:
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    os.unlink(target)
+            except OSError:
+                pass
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    # As ipykernel_launcher does: no working folder on sys.path while importing; the kernel's
+    # InteractiveShellApp.init_path adds '' back in every forked kernel.
+    if sys.path and (sys.path[0] == "" or os.path.abspath(sys.path[0]) == os.getcwd()):
+        del sys.path[0]
+    # The protocol keeps its own copies of stdin/stdout; the real fds 0 and 1 go nowhere, so a
+    # library that prints while importing cannot corrupt the protocol.
+    reader = os.fdopen(os.dup(0), "r", buffering=1)
+    writer = os.fdopen(os.dup(1), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    loaded, failed = [], {}
+    started = time.perf_counter()
+    for module in [*KERNEL_MODULES, *spec.get("preload", [])]:
+        try:
+            importlib.import_module(module)
+            loaded.append(module)
+        except Exception as err:  # noqa: BLE001 - a kernel will import it and fail visibly
+            failed[module] = f"{type(err).__name__}: {err}"
+    _set_nondumpable()
+    factory = Factory(spec, reader, writer)
+    factory.reply(
+        {
+            "ready": True,
+            "pid": os.getpid(),
+            "uid": os.getuid(),
+            "loaded": loaded,
+            "failed": failed,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+    )
+    factory.serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,467 @@
+"""A grading run: `mlops-course grade <lab> <submissions>`, from a folder to gradebook and reports.
+
+The run writes an nbgrader course folder (by default `workspace/grading/`):
+    gradebook.db                          the course gradebook (nbgrader's schema)
+    nbgrader_config.py                    so `nbgrader formgrader`, `export`, ... work here
+    submitted/<student>/<lab>/            the submissions as received (nbgrader's layout)
+    autograded/<student>/<lab>/*.ipynb    graded notebooks, hidden tests included (instructors)
+    feedback/<student>/<lab>/*.html       feedback for students, without hidden test source
+    reports/<lab>/grades.csv, canvas.csv, moodle.csv, report.html, status.json
+    .work/<lab>/                          per-submission gradebooks until they are merged
+
+Reruns are resumable: a submission whose files did not change since it was graded is skipped
+(unless `force`), and one graded by an interrupted run is merged without being graded again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_course import settings
+from mlops_course.grading import config, gradebook, release, reports
+from mlops_course.grading.engine import (
+    LabBundle,
+    Outcome,
+    Status,
+    _pool_init,
+    _pool_task,
+    grade_task,
+    worker_for,
+)
+from mlops_course.grading.lab import Lab, cells_by_id, get_lab, is_test
+from mlops_course.grading.sandbox import Limits
+from mlops_course.grading.submissions import Submission, collect
+
+
+@dataclass
+class Options:
+    """How to grade; None means the lab's own setting or the course's default."""
+
+    out: Path | None = None
+    jobs: int | None = None  # default: every core
+    scheduler: str | None = None  # "tcp://host:port" (Dask), "local" (a local Dask cluster)
+    force: bool = False
+    roster: Path | None = None
+    sandbox: str = "auto"  # "auto", "on" (fail without bubblewrap), "off"
+    wall_seconds: float | None = None
+    cell_seconds: int | None = None
+    memory_mb: int | None = None
+    progress: bool = True
+    reports: bool = True
+    feedback: bool = True
+    write_submitted: bool = True
+
+
+@dataclass
+class RunResult:
+    lab: str
+    out: Path
+    outcomes: dict[str, Outcome]  # this run's, by student
+    summaries: dict[str, dict]  # every student's latest summary (ledger), by student
+    skipped: list[str]
+    reused: list[str]
+    files: dict[str, Path] = field(default_factory=dict)
+    sandbox: str = ""
+    stale: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def bundle_for(
+    lab: Lab, options: Options, private: Iterable[Path] = ()
+) -> tuple[LabBundle, list[str]]:
+    """The lab as workers need it, plus what differs between labs/ and a fresh release."""
+    cfg = config.load()
+    if options.cell_seconds is not None:
+        cfg.Execute.timeout = int(options.cell_seconds)
+    with tempfile.TemporaryDirectory(prefix="mlops-template-") as tmp:
+        generated = release.generate(lab, Path(tmp), Path(tmp) / "template.db")
+        released = {nb: (generated.folder / f"{nb}.ipynb").read_text() for nb in lab.notebooks}
+        template = generated.gradebook.read_bytes()
+        stale = [
+            f"labs/{lab.name}/{nb}.ipynb differs from a fresh release of solutions/{lab.name}"
+            for nb in lab.notebooks
+            if not lab.release_path(nb).is_file()
+            or lab.release_path(nb).read_text() != released[nb]
+        ]
+    lab_settings = lab.settings()
+    limits = Limits(
+        wall_seconds=float(options.wall_seconds or lab_settings.grading_seconds),
+        cell_seconds=int(cfg.Execute.timeout),
+        memory_mb=int(options.memory_mb or lab_settings.memory_mb),
+        network=lab_settings.network,
+    )
+    preload = lab_settings.preload
+    if preload is None:
+        preload = _imports_of_locked_cells([generated_nb for generated_nb in released.values()])
+    bundle = LabBundle(
+        lab=lab.name,
+        notebooks=tuple(lab.notebooks),
+        release=released,
+        extra_files=lab.extra_files(),
+        template_db=template,
+        config=config.to_plain(cfg),
+        limits=limits,
+        preload=tuple(preload),
+        private=tuple(str(p) for p in private),
+        sandbox=options.sandbox,
+    )
+    return bundle, stale
+
+
+def _imports_of_locked_cells(releases: list[str]) -> list[str]:
+    """Modules the lab's own (locked) cells import: what the kernel factory preloads."""
+    import ast
+
+    import nbformat
+
+    from mlops_course.grading.lab import is_locked
+
+    modules: list[str] = []
+    for text in releases:
+        nb = nbformat.reads(text, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not is_locked(cell):
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules.append(node.module)
+                    modules += [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    return list(dict.fromkeys(modules))
+
+
+def _dispatch(
+    bundle: LabBundle,
+    todo: list[Submission],
+    options: Options,
+    on_done: Callable[[Submission, Outcome], None],
+) -> None:
+    jobs = options.jobs or os.cpu_count() or 1
+    if options.scheduler:
+        _dispatch_dask(bundle, todo, options.scheduler, jobs, on_done)
+    elif jobs == 1 or len(todo) == 1:
+        worker_for(bundle)
+        for sub in todo:
+            on_done(sub, grade_task(bundle, sub))
+    else:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            min(jobs, len(todo)), mp_context=ctx, initializer=_pool_init, initargs=(bundle,)
+        ) as pool:
+            futures = {pool.submit(_pool_task, sub): sub for sub in todo}
+            for future in as_completed(futures):
+                sub = futures[future]
+                on_done(sub, _result(future, sub))
+
+
+def _result(future, sub: Submission) -> Outcome:
+    try:
+        return future.result()
+    except Exception as err:  # noqa: BLE001 - a worker process died; the cohort goes on
+        return Outcome(
+            sub.student,
+            Status.CRASHED,
+            f"the grading worker died while grading this submission ({type(err).__name__}: {err})",
+            digest=sub.digest,
+        )
+
+
+def _dispatch_dask(bundle, todo, address, jobs, on_done) -> None:
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(address, timeout=30)
+    try:
+        [shared] = client.scatter([bundle], broadcast=True)
+        futures = {
+            client.submit(
+                grade_task, shared, sub, key=f"grade-{bundle.lab}-{i}-{sub.digest[:8]}", pure=False
+            ): sub
+            for i, sub in enumerate(todo)
+        }
+        for future in dask_completed(futures):
+            sub = futures[future]
+            on_done(sub, _result(future, sub))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def _safe(name: str) -> str:
+    return name.replace(os.sep, "_")
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _course_config(out: Path) -> str:
+    labs = settings.LABS_DIR
+    return f'''"""Written by `mlops-course grade`: nbgrader commands (formgrader, export,
+generate_feedback, autograde) work on this folder with the course's settings."""
+c = get_config()  # noqa: F821
+load_subconfig({str(config.CONFIG_FILE)!r})  # noqa: F821
+c.CourseDirectory.root = {str(out)!r}
+c.CourseDirectory.release_directory = {str(labs)!r}
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = {config.sqlite_url(out / "gradebook.db")!r}
+'''
+
+
+def _ensure_assignment(lab: Lab, course_db: Path, template: bytes) -> None:
+    """The course gradebook knows the lab's cells (nbgrader refuses changes once graded)."""
+    if not course_db.exists():
+        _write(course_db, template)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "t.db"
+        fresh.write_bytes(template)
+        if _cells(fresh, lab.name) == _cells(course_db, lab.name):
+            return
+        try:
+            release.generate(lab, Path(tmp) / "w", gradebook=course_db)
+        except release.ReleaseError as err:
+            raise gradebook.GradebookError(
+                f"{course_db} already holds grades for {lab.name} with other cells than "
+                f"solutions/{lab.name} has now ({err}). Grade into a new folder (--out) or undo "
+                "the change to the lab."
+            ) from err
+
+
+def _cells(db: Path, lab: str) -> dict:
+    try:
+        with gradebook.open_gradebook(db) as gb:
+            assignment = gb.find_assignment(lab)
+            return {
+                (nb.name, c.name): c.checksum
+                for nb in assignment.notebooks
+                for c in nb.source_cells
+            }
+    except Exception:  # noqa: BLE001 - not there yet
+        return {}
+
+
+def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None) -> RunResult:
+    """Grade every submission of a lab in a folder; write gradebook, feedback and reports."""
+    options = options or Options()
+    started = time.perf_counter()
+    lab = get_lab(lab) if isinstance(lab, str) else lab
+    out = Path(options.out or settings.WORKSPACE / "grading").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    submissions_dir = Path(submissions_dir).resolve()
+    subs = collect(submissions_dir, lab.name, lab.notebooks, options.roster)
+    bundle, stale = bundle_for(lab, options, private=(submissions_dir, out))
+    course_db = out / "gradebook.db"
+    config.ensure_venv_on_path()
+    _ensure_assignment(lab, course_db, bundle.template_db)
+    _write(out / "nbgrader_config.py", _course_config(out))
+    work = out / ".work" / lab.name
+    report_dir = out / "reports" / lab.name
+    ledger_path = report_dir / "status.json"
+    ledger: dict[str, dict] = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
+    in_gradebook = set(gradebook.course_scores(course_db, lab.name))
+
+    todo, skipped, reused = [], [], []
+    for sub in subs:
+        if options.write_submitted and submissions_dir != (out / "submitted").resolve():
+            _copy_submission(sub, out / "submitted" / sub.student / lab.name)
+        done = ledger.get(sub.student)
+        if (
+            not options.force
+            and done
+            and done.get("digest") == sub.digest
+            and sub.student in in_gradebook
+        ):
+            skipped.append(sub.student)
+            continue
+        pending = work / f"{_safe(sub.student)}.json"
+        if not options.force and pending.exists() and (work / f"{_safe(sub.student)}.db").exists():
+            summary = json.loads(pending.read_text())
+            if summary.get("digest") == sub.digest:
+                reused.append(sub.student)
+                continue
+        todo.append(sub)
+
+    outcomes: dict[str, Outcome] = {}
+    bar = _progress(len(todo), lab.name, options.progress)
+
+    def on_done(sub: Submission, outcome: Outcome) -> None:
+        outcomes[sub.student] = outcome
+        _persist(outcome, sub, lab, out, work, options)
+        bar.set_postfix_str(f"{sub.student[:18]}: {outcome.status.value}", refresh=False)
+        bar.update(1)
+
+    try:
+        if todo:
+            _dispatch(bundle, todo, options, on_done)
+    finally:
+        bar.close()
+    grading_seconds = time.perf_counter() - started
+
+    # Merge everything graded but not yet merged, in one transaction.
+    t = time.perf_counter()
+    merge_students = [s.student for s in subs if s.student in outcomes or s.student in reused]
+    dbs = [work / f"{_safe(s)}.db" for s in merge_students if (work / f"{_safe(s)}.db").exists()]
+    gradebook.merge(course_db, lab.name, dbs)
+    merge_seconds = time.perf_counter() - t
+    by_student = {s.student: s for s in subs}
+    for student in merge_students:
+        summary_path = work / f"{_safe(student)}.json"
+        if summary_path.exists():
+            ledger[student] = json.loads(summary_path.read_text())
+            ledger[student]["section"] = by_student[student].section
+    _write(ledger_path, json.dumps(ledger, indent=1, sort_keys=True, ensure_ascii=False))
+    for student in merge_students:
+        for suffix in (".db", ".json"):
+            (work / f"{_safe(student)}{suffix}").unlink(missing_ok=True)
+
+    result = RunResult(lab.name, out, outcomes, ledger, skipped, reused, stale=stale)
+    result.sandbox = next((o.sandbox for o in outcomes.values() if o.sandbox), "") or next(
+        (s.get("sandbox", "") for s in ledger.values() if s.get("sandbox")), ""
+    )
+    if options.reports:
+        result.files = reports.write_all(
+            build_report(lab, course_db, ledger, result.sandbox), report_dir
+        )
+    result.files["status.json"] = ledger_path
+    result.files["gradebook.db"] = course_db
+    result.seconds = {
+        "grading": round(grading_seconds, 2),
+        "merge": round(merge_seconds, 3),
+        "total": round(time.perf_counter() - started, 2),
+    }
+    return result
+
+
+def _copy_submission(sub: Submission, folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    for rel, data in sub.files.items():
+        _write(folder / rel, data)
+    if sub.timestamp:
+        _write(folder / "timestamp.txt", sub.timestamp)
+
+
+def _persist(
+    outcome: Outcome, sub: Submission, lab: Lab, out: Path, work: Path, options: Options
+) -> None:
+    """Keep what a worker produced on disk at once, so an interrupted run loses nothing."""
+    name = _safe(sub.student)
+    for nb, text in outcome.graded.items():
+        _write(out / "autograded" / name / lab.name / f"{nb}.ipynb", text)
+    if options.feedback:
+        for nb, text in outcome.feedback.items():
+            _write(out / "feedback" / name / lab.name / f"{nb}.html", text)
+    if outcome.gradebook:
+        _write(work / f"{name}.db", outcome.gradebook)
+    summary = outcome.summary()
+    summary.update(
+        first_name=sub.first_name,
+        last_name=sub.last_name,
+        email=sub.email,
+        lms_user_id=sub.lms_user_id,
+        section=sub.section,
+    )
+    if not outcome.gradebook:  # the worker failed: record the status, keep zeros
+        summary["no_gradebook"] = True
+    _write(work / f"{name}.json", json.dumps(summary, indent=1, ensure_ascii=False))
+
+
+def _progress(total: int, lab: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=f"grading {lab}",
+        unit="submission",
+        file=sys.stderr,
+        disable=not enabled or total == 0,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+
+
+def build_report(
+    lab: Lab, course_db: Path, ledger: dict[str, dict], sandbox: str
+) -> reports.Report:
+    """Every student in the ledger, with their per-question scores from the course gradebook."""
+    import nbformat
+
+    questions = []
+    for nb_name in lab.notebooks:
+        source = nbformat.read(lab.source_path(nb_name), as_version=4)
+        for gid, cell in cells_by_id(source).items():
+            if is_test(cell):
+                questions.append(
+                    reports.Question(
+                        f"{nb_name}/{gid}",
+                        nb_name,
+                        gid,
+                        float(cell.metadata.nbgrader.get("points", 0)),
+                    )
+                )
+    scores = gradebook.course_scores(course_db, lab.name)
+    rows = []
+    for student, summary in sorted(ledger.items()):
+        grades = scores.get(student)
+        cell_scores = {}
+        if grades is not None:
+            for nb_name, cells in grades.grades.items():
+                for cell, g in cells.items():
+                    value = g.manual_score if g.manual_score is not None else g.auto_score
+                    cell_scores[f"{nb_name}/{cell}"] = float(value or 0.0)
+        rows.append(
+            reports.Row(
+                student=student,
+                first_name=summary.get("first_name"),
+                last_name=summary.get("last_name"),
+                email=summary.get("email"),
+                lms_user_id=summary.get("lms_user_id"),
+                section=summary.get("section"),
+                status=summary.get("status", ""),
+                reason=summary.get("reason", ""),
+                notes=summary.get("notes", [])
+                if summary.get("status") != Status.CRASHED.value or not summary.get("no_gradebook")
+                else summary.get("notes", [])[:1],
+                scores=cell_scores,
+                total=sum(cell_scores.values()),
+                max_score=sum(q.points for q in questions),
+                seconds=float(summary.get("seconds", {}).get("total", 0.0)),
+            )
+        )
+    return reports.Report(lab.name, questions, rows, sandbox)

@@ -1,0 +1,229 @@
+"""The grading modules one at a time, without running any notebook (fast)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from mlops_course.grading import feedback, reports, sandbox, submissions
+from mlops_course.grading.lab import (
+    LabError,
+    LabSettings,
+    answers,
+    defined_names,
+    find_labs,
+    load_mutant,
+    referenced_names,
+    solved,
+)
+
+
+def test_the_warm_up_lab_is_found_with_its_notebook_and_mutants(warmup_lab):
+    assert warmup_lab in find_labs()
+    assert warmup_lab.notebooks == ["warmup"]
+    mutants = warmup_lab.mutants()
+    assert len(mutants) >= 3
+    assert all(m.doc and m.replacements for m in mutants)
+    assert warmup_lab.extra_files() == {}  # mutants are never copied next to a submission
+
+
+def test_lab_settings_default_and_refuse_an_unknown_network_policy():
+    nb = new_notebook(metadata={"mlops_course": {"budget_seconds": 30}})
+    settings = LabSettings.from_notebook(nb)
+    assert (settings.budget_seconds, settings.grading_seconds, settings.network) == (30, 90, "none")
+    nb.metadata["mlops_course"]["network"] = "internet"
+    with pytest.raises(LabError, match="network is 'internet'"):
+        LabSettings.from_notebook(nb, "lab/x.ipynb")
+
+
+def test_a_mutant_is_read_without_being_run(tmp_path):
+    good = tmp_path / "forgets_the_year.py"
+    good.write_text(
+        '"""Uses yr."""\n\nREPLACEMENTS = {"q2_answer": "x = 1"}\nLOSES = ["q2_test"]\n'
+    )
+    mutant = load_mutant(good)
+    assert (mutant.name, mutant.doc, mutant.loses) == ("forgets_the_year", "Uses yr.", ("q2_test",))
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text(
+        '"""Runs code."""\nREPLACEMENTS = dict(q1_answer=open("/etc/passwd").read())\n'
+    )
+    with pytest.raises(LabError, match="must be a literal"):
+        load_mutant(sneaky)
+    undocumented = tmp_path / "undocumented.py"
+    undocumented.write_text('REPLACEMENTS = {"q1_answer": "x = 1"}\n')
+    with pytest.raises(LabError, match="docstring"):
+        load_mutant(undocumented)
+
+
+def test_names_defined_by_an_answer_and_used_by_a_test():
+    answer = "def f(frame):\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\nLIMIT = 3"
+    assert defined_names(answer) == {"f", "LIMIT"}
+    assert "f" in referenced_names("got = f(bikes)\nassert got == 1")
+
+
+def test_a_solved_release_holds_the_solution_without_markers(warmup_lab):
+    release = nbformat.read(warmup_lab.release_path("warmup"), as_version=4)
+    done = solved(release, warmup_lab.source("warmup"))
+    text = nbformat.writes(done)
+    assert "BEGIN SOLUTION" not in text
+    assert not any(
+        "raise NotImplementedError" in c.source for c in done.cells if c.cell_type == "code"
+    )
+    by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in done.cells}
+    assert by_id["q1_answer"].source == answers(warmup_lab.source("warmup"))["q1_answer"]
+
+
+def _notebook_bytes(name: str = "") -> bytes:
+    cells = [new_code_cell(f'NAME = "{name}"')] if name else []
+    return nbformat.writes(new_notebook(cells=cells)).encode()
+
+
+def test_submissions_are_collected_from_every_supported_layout(tmp_path):
+    flat = tmp_path / "flat"
+    (flat / "ann").mkdir(parents=True)
+    (flat / "ann" / "warmup.ipynb").write_bytes(_notebook_bytes("Ann Lee"))
+    (flat / "bo" / "00-start-here").mkdir(parents=True)
+    (flat / "bo" / "00-start-here" / "warmup.ipynb").write_bytes(_notebook_bytes("Moreau, Bo"))
+    (flat / "bo" / "00-start-here" / "timestamp.txt").write_text("2026-01-01 10:00:00 UTC")
+    (flat / "bo" / "00-start-here" / "data.csv").write_text("a,b\n")
+    found = {s.student: s for s in submissions.collect(flat, "00-start-here", ["warmup"])}
+    assert set(found) == {"ann", "bo"}
+    assert (found["ann"].first_name, found["ann"].last_name) == ("Ann", "Lee")
+    assert (found["bo"].first_name, found["bo"].last_name) == ("Bo", "Moreau")
+    assert found["bo"].timestamp == "2026-01-01 10:00:00 UTC"
+    assert set(found["bo"].files) == {"warmup.ipynb", "data.csv"}
+
+    course = tmp_path / "course"
+    (course / "submitted" / "cy" / "00-start-here").mkdir(parents=True)
+    (course / "submitted" / "cy" / "00-start-here" / "warmup.ipynb").write_bytes(_notebook_bytes())
+    (course / "roster.csv").write_text('id,first_name,last_name\ncy,Cy,"Dubois, Jr."\n')
+    [cy] = submissions.collect(course, "00-start-here", ["warmup"])
+    assert (cy.student, cy.first_name, cy.last_name) == ("cy", "Cy", "Dubois, Jr.")
+    assert cy.sortable_name == "Dubois, Jr., Cy"
+
+
+def test_a_changed_file_changes_the_digest(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "warmup.ipynb").write_bytes(_notebook_bytes())
+    [before] = submissions.collect(tmp_path, "lab", ["warmup"])
+    (tmp_path / "a" / "warmup.ipynb").write_bytes(_notebook_bytes("X Y"))
+    [after] = submissions.collect(tmp_path, "lab", ["warmup"])
+    assert before.digest != after.digest
+
+
+def test_feedback_masks_hidden_tests_and_drops_tracebacks():
+    test = new_code_cell(
+        "assert f(1) == 1, 'visible'\n### BEGIN HIDDEN TESTS\nassert f(2) == 99, 'secret'\n"
+        "### END HIDDEN TESTS",
+        metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "t", "points": 1}},
+    )
+    test.outputs = [
+        new_output(
+            "error",
+            ename="AssertionError",
+            evalue="expected 4",
+            traceback=["assert f(2) == 99, 'secret'", "AssertionError"],
+        )
+    ]
+    safe = feedback.without_hidden_source(new_notebook(cells=[test]))
+    shown = json.dumps(safe)
+    assert "99" not in shown and "secret" not in shown
+    assert "visible" in shown and feedback.HIDDEN_NOTE in shown
+    assert safe.cells[0].outputs[0].traceback == ["AssertionError: expected 4"]
+
+
+def _report() -> reports.Report:
+    questions = [
+        reports.Question("nb/q1", "nb", "q1", 1.0),
+        reports.Question("nb/q2", "nb", "q2", 2),
+    ]
+    rows = [
+        reports.Row(
+            "o'neil",
+            'Seán "Shay"',
+            "O'Neil, Jr.",
+            "s@example.edu",
+            "42",
+            "A, Tue",
+            "graded",
+            "every cell ran",
+            [],
+            {"nb/q1": 1.0, "nb/q2": 2.0},
+            3.0,
+            3.0,
+            1.5,
+        ),
+        reports.Row(
+            "zoë",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "crashed kernel",
+            'the kernel exited, "code 3"',
+            [],
+            {},
+            0.0,
+            3.0,
+            2.0,
+        ),
+    ]
+    return reports.Report("lab, with a comma", questions, rows, "bubblewrap (no network)")
+
+
+def test_lms_csvs_quote_names_with_commas_quotes_and_accents(tmp_path):
+    files = reports.write_all(_report(), tmp_path)
+    with files["grades.csv"].open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["first_name"] == 'Seán "Shay"' and rows[0]["last_name"] == "O'Neil, Jr."
+    assert rows[1]["reason"] == 'the kernel exited, "code 3"'
+    assert rows[0]["lab, with a comma q2"] == "2"
+    with files["canvas.csv"].open(newline="", encoding="utf-8") as fh:
+        canvas = list(csv.reader(fh))
+    assert canvas[2][:5] == ['O\'Neil, Jr., Seán "Shay"', "42", "o'neil", "s@example.edu", "A, Tue"]
+    assert canvas[1][-1] == "3"
+    with files["moodle.csv"].open(newline="", encoding="utf-8") as fh:
+        moodle = list(csv.DictReader(fh))
+    assert moodle[1]["Feedback"] == 'crashed kernel: the kernel exited, "code 3"'
+    assert moodle[1]["First name"] == "zoë"
+    assert files["report.html"].read_text(encoding="utf-8").count("data:image/png") == 4
+
+
+def test_the_sandbox_command_hides_private_folders_and_the_network(tmp_path):
+    if not sandbox.bwrap():
+        pytest.skip("bubblewrap is not installed")
+    private = tmp_path / "cohort"
+    private.mkdir()
+    box = sandbox.Sandbox("lab", sandbox.Limits(), private=(private,))
+    try:
+        command = box.command()
+        assert "--unshare-net" in command and "--unshare-pid" in command
+        for hidden in ("solutions", "grading", ".git"):
+            path = str(sandbox.settings.REPO_ROOT / hidden)
+            assert command[command.index(path) - 1] == "--tmpfs"
+        if os.getuid() == 0:
+            assert command[command.index("--cap-drop") + 1] == "ALL"
+    finally:
+        box.close()
+    host = sandbox.Sandbox("lab", sandbox.Limits(network="host"))
+    try:
+        assert "--unshare-net" not in host.command()
+    finally:
+        host.close()
+
+
+def test_without_bubblewrap_the_sandbox_says_it_is_off(monkeypatch):
+    monkeypatch.setenv("MLOPS_GRADING_SANDBOX", "off")
+    box = sandbox.Sandbox("lab", sandbox.Limits())
+    try:
+        assert not box.enabled
+        assert box.describe().startswith("off: bubblewrap (bwrap) is not installed")
+        assert box.command()[1:3] == ["-m", "mlops_course.grading.kernels"]
+    finally:
+        box.close()

@@ -1,0 +1,36 @@
+"""`mlops-course release`: labs/ generated from solutions/, deterministic, leaking nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlops_course.cli import main
+from mlops_course.grading import release, soundness
+from mlops_course.grading.lab import find_labs
+
+LABS = find_labs()
+
+
+@pytest.mark.parametrize("lab", LABS, ids=[lab.name for lab in LABS])
+def test_labs_are_up_to_date_with_solutions(lab):
+    stale = release.stale(lab)
+    assert not stale, "\n".join(stale) + "\nRun `mlops-course release` and commit labs/."
+
+
+def test_release_is_byte_for_byte_deterministic(warmup_lab, tmp_path):
+    first = release.generate(warmup_lab, tmp_path / "a").folder
+    second = release.generate(warmup_lab, tmp_path / "b").folder
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir()) == ["warmup.ipynb"]
+    assert (first / "warmup.ipynb").read_bytes() == (second / "warmup.ipynb").read_bytes()
+
+
+def test_release_leaks_no_solution_hidden_test_or_mutant(warmup_lab, tmp_path):
+    fresh = release.generate(warmup_lab, tmp_path).folder
+    assert soundness.leaks(warmup_lab, fresh) == []
+    assert not (warmup_lab.release_dir / "mutants").exists()
+
+
+def test_release_check_command_reports_up_to_date(capsys):
+    assert main(["release", "--check"]) == 0
+    assert "labs/ is up to date" in capsys.readouterr().out

@@ -1,0 +1,109 @@
+"""`mlops-course verify`: every lab in solutions/ is sound, and an unsound one is named."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from mlops_course.grading import soundness
+from mlops_course.grading.engine import Outcome, Status
+from mlops_course.grading.lab import Lab, find_labs, grade_id
+
+LABS = find_labs()
+
+
+def test_there_is_at_least_the_warm_up_lab():
+    assert "00-start-here" in [lab.name for lab in LABS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS, ids=[lab.name for lab in LABS])
+def test_every_lab_passes_every_soundness_check(lab, require_sandbox):
+    verdict = soundness.verify(lab, jobs=2)
+    assert verdict.ok, "\n".join(str(p) for p in verdict.problems)
+    assert verdict.passed == list(soundness.CHECKS)
+
+
+@pytest.fixture
+def require_sandbox():
+    from .conftest import require_tool
+
+    require_tool("bwrap", "the grading sandbox")
+
+
+def _copy_lab(lab: Lab, tmp_path) -> Lab:
+    solutions = tmp_path / "solutions"
+    shutil.copytree(lab.source_dir, solutions / lab.name)
+    return Lab(lab.name, solutions / lab.name, tmp_path / "labs" / lab.name)
+
+
+def test_a_test_that_ignores_its_answer_is_named_with_lab_cell_and_check(warmup_lab, tmp_path):
+    lab = _copy_lab(warmup_lab, tmp_path)
+    path = lab.source_path("warmup")
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if grade_id(cell) == "q1_test":
+            cell.source = "assert len(bikes) > 0, 'expected some rows'"
+        if grade_id(cell) == "q2_test":
+            del cell.metadata["nbgrader"]["points"]
+    nbformat.write(nb, path)
+    problems = [str(p) for p in soundness.lint(lab)]
+    assert (
+        "00-start-here/warmup.ipynb [q1_answer] metadata: no test cell after it uses "
+        "missing_weather_hours"
+    ) in problems
+    assert "00-start-here/warmup.ipynb [q2_test] metadata: graded cell without points" in problems
+
+
+def test_a_mutant_naming_a_missing_cell_is_reported(warmup_lab, tmp_path):
+    lab = _copy_lab(warmup_lab, tmp_path)
+    (lab.mutants_dir / "typo.py").write_text(
+        '"""Names a cell that does not exist."""\n\nREPLACEMENTS = {"q9_answer": "x = 1"}\n'
+    )
+    problems = [str(p) for p in soundness.lint(lab)]
+    assert any("[mutants/typo.py] metadata: names cell 'q9_answer'" in p for p in problems)
+
+
+def _outcome(student: str, cells: dict, status=Status.GRADED) -> Outcome:
+    score = sum(v[0] for v in cells.values())
+    return Outcome(
+        student,
+        status,
+        "every cell ran",
+        score=score,
+        max_score=5.0,
+        cells={"warmup": {k: list(v) for k, v in cells.items()}},
+        seconds={"execute": 1.0},
+    )
+
+
+def test_a_mutant_that_keeps_full_marks_and_a_weak_ablation_are_reported(warmup_lab):
+    full = {"q1_test": (1.0, 1.0), "q2_test": (2.0, 2.0), "q3_test": (2.0, 2.0)}
+    plan = {
+        "solution": {"kind": "solution"},
+        "solution-again": {"kind": "determinism"},
+        "blank": {"kind": "blank"},
+        "ablate": {
+            "kind": "ablation",
+            "notebook": "warmup",
+            "cell": "q2_answer",
+            "names": ["mean_rentals_by_year"],
+        },
+        "mutant-x": {"kind": "mutant", "mutant": "x", "loses": [("warmup", "q1_test")]},
+    }
+    graded = {
+        "solution": _outcome("solution", full),
+        "solution-again": _outcome("solution-again", full),
+        "blank": _outcome("blank", {k: (0.0, v[1]) for k, v in full.items()}),
+        "ablate": _outcome("ablate", full),
+        "mutant-x": _outcome("mutant-x", full),
+    }
+    problems = [str(p) for p in soundness._judge(warmup_lab, plan, graded, {})]
+    assert (
+        "00-start-here/warmup.ipynb [q2_answer] ablation: blanking this answer costs no "
+        "points: no test depends on it"
+    ) in problems
+    assert any("[mutants/x.py] mutants: the mutant scores full marks" in p for p in problems)
+    assert any("[q1_test] mutants: mutant x should lose points here" in p for p in problems)
