@@ -25,6 +25,7 @@ import os
 import secrets
 import threading
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -62,6 +63,10 @@ EXAMPLE_HOUR: dict[str, Any] = {
     "hr": 8, "weekday": "Wed", "workingday": 1, "holiday": 0, "weathersit": "Clear",
     "temp": 18.5, "hum": 60, "windspeed": 12.0,
 }
+
+
+# Starlette's TestClient asks for `httpx2`, a fork the course does not pin; the notice is noise.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 
 class ServingError(RuntimeError):
@@ -213,11 +218,33 @@ class OnnxPredictor:
         return _clean(onnx_export.run(self.session, onnx_export.encode(records)))
 
 
+class ProfilePredictor:
+    """Sprint 01's heuristic baseline as a table: mean rentals by kind of day and hour, scaled by
+    the weather. Pure Python, so a server that serves it starts in about a second.
+    """
+
+    def __init__(self, table: Mapping[str, Any], info: ModelInfo) -> None:
+        self.profile = {key: float(v) for key, v in table["profile"].items()}
+        self.weather = {key: float(v) for key, v in table["weather"].items()}
+        self.fallback = float(table["fallback"])
+        self.info = info
+
+    def predict(self, records: Sequence[Mapping[str, Any]]) -> list[float]:
+        out = []
+        for record in records:
+            key = f"{int(record['workingday'])},{int(record['hr'])}"
+            base = self.profile.get(key, self.fallback)
+            factor = self.weather.get(str(record.get("weathersit")), 1.0)
+            out.append(round(max(0.0, base * factor), 2))
+        return out
+
+
 # --- bundles ----------------------------------------------------------------------------------
 
 META = "model.json"
 SKOPS_FILE = "model.skops"
 ONNX_FILE = "model.onnx"
+PROFILE_FILE = "profile.json"
 
 
 def save_bundle(
@@ -230,9 +257,13 @@ def save_bundle(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in (SKOPS_FILE, ONNX_FILE):
+    for stale in (SKOPS_FILE, ONNX_FILE, PROFILE_FILE):
         (folder / stale).unlink(missing_ok=True)
-    if onnx_bytes is not None:
+    if isinstance(model, ProfilePredictor):
+        table = {"profile": model.profile, "weather": model.weather, "fallback": model.fallback}
+        (folder / PROFILE_FILE).write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
+        kind = "profile"
+    elif onnx_bytes is not None:
         (folder / ONNX_FILE).write_bytes(onnx_bytes)
         kind = "onnx"
     else:
@@ -279,6 +310,8 @@ def load_predictor(folder: str | Path) -> Predictor:
     info = bundle_info(folder)
     if info.kind == "onnx":
         return OnnxPredictor((folder / ONNX_FILE).read_bytes(), info)
+    if info.kind == "profile":
+        return ProfilePredictor(json.loads((folder / PROFILE_FILE).read_text()), info)
     import skops.io
 
     from mlops_course import modelling
@@ -323,14 +356,15 @@ def ensure_champion(
         model = mlflow.sklearn.load_model(f"models:/{name}@{CHAMPION}")
         info = ModelInfo(name, str(version.version), CHAMPION, version.run_id)
         return Champion(model, info, trained_here=False)
-    model, run_id = _train_and_log(store, fast=fast)
-    registered = mlflow.register_model(f"runs:/{run_id}/model", name)
+    model, run_id, model_uri = _train_and_log(store, fast=fast)
+    registered = mlflow.register_model(model_uri, name)
     client.set_registered_model_alias(name, CHAMPION, registered.version)
     info = ModelInfo(name, str(registered.version), CHAMPION, run_id)
     return Champion(model, info, trained_here=True)
 
 
-def _train_and_log(store: Any, *, fast: bool) -> tuple[Any, str]:
+def _train_and_log(store: Any, *, fast: bool) -> tuple[Any, str, str]:
+    """Train the boosted trees of sprint 01 and log them; (model, run id, model URI)."""
     import mlflow
     from mlflow.models import infer_signature
 
@@ -345,12 +379,58 @@ def _train_and_log(store: Any, *, fast: bool) -> tuple[Any, str]:
     with mlflow.start_run(run_name="champion-for-serving") as run:
         mlflow.log_params(params)
         mlflow.log_param("data_sha256", tracking.frame_sha256(reference))
-        mlflow.sklearn.log_model(
+        logged = mlflow.sklearn.log_model(
             model, name="model", signature=infer_signature(X, model.predict(X.head(50))),
             input_example=X.head(2), pip_requirements=tracking.pip_requirements("scikit-learn"),
             skops_trusted_types=modelling.TRUSTED_TYPES,
         )
-    return model, run.info.run_id
+    return model, run.info.run_id, logged.model_uri
+
+
+def ensure_bundle(folder: str | Path, *, fast: bool = False) -> ModelInfo:
+    """The bundle in `folder`; when there is none, one with a model trained here, unregistered.
+
+    Sprint 03 exports the registry's champion to `workspace/sprint03/bundle`. A notebook that
+    needs a served model without that step trains the same kind of model on the reference
+    period and labels it version `local` (it is in no registry), so that it still runs alone.
+    """
+    folder = Path(folder)
+    if (folder / META).is_file():
+        return bundle_info(folder)
+    from mlops_course import datasets, modelling
+
+    single_threaded()
+    reference = datasets.reference_period()
+    model = modelling.boosted_trees(max_iter=60 if fast else 200).fit(
+        modelling.features(reference), reference[modelling.TARGET]
+    )
+    save_bundle(folder, model, ModelInfo(MODEL_NAME, "local"))
+    return bundle_info(folder)
+
+
+def profile_model(frame: Any, version: str = "baseline-2011") -> ProfilePredictor:
+    """The baseline fitted on `frame`: mean `cnt` by (workingday, hr), times a weather factor.
+
+    The factor is the mean demand in that weather over the overall mean; a missing or unknown
+    weather gets 1. Used by the sprint 03 lab, whose subject is the API, not the model.
+    """
+    profile = frame.groupby(["workingday", "hr"])["cnt"].mean()
+    overall = float(frame["cnt"].mean())
+    weather = frame.groupby(frame["weathersit"].astype(object))["cnt"].mean() / overall
+    table = {
+        "profile": {f"{int(w)},{int(h)}": round(float(v), 4) for (w, h), v in profile.items()},
+        "weather": {str(k): round(float(v), 4) for k, v in weather.items()},
+        "fallback": round(overall, 4),
+    }
+    return ProfilePredictor(table, ModelInfo(f"{MODEL_NAME}-baseline", version, kind="profile"))
+
+
+def lab_bundle(folder: str | Path, version: str = "baseline-2011") -> Path:
+    """The sprint 03 lab's model: the baseline of the reference period, as a profile bundle."""
+    from mlops_course import datasets
+
+    model = profile_model(datasets.reference_period(), version)
+    return save_bundle(folder, model, model.info)
 
 
 def single_threaded() -> None:
@@ -602,17 +682,21 @@ def serve(
 
 
 def example_hours(frame: Any, n: int | None = None, *, seed: int = 0) -> list[dict[str, Any]]:
-    """Rows of the bike data as JSON request bodies (`n` sampled with `seed`, or all of them)."""
-    from mlops_course import modelling
+    """Rows of the bike data as JSON request bodies (`n` sampled with `seed`, or all of them).
 
+    Needs pandas only (not scikit-learn), so that a lab's tests stay quick to import.
+    """
     rows = frame if n is None else frame.sample(n=min(n, len(frame)), random_state=seed)
-    feats = modelling.features(rows)
     out = []
-    for record in feats.to_dict(orient="records"):
-        body = {k: record[k] for k in FIELDS}
-        for key in ("hr", "workingday", "holiday"):
-            body[key] = int(body[key])
-        for key in ("temp", "hum", "windspeed"):
-            body[key] = float(body[key])
+    for record in rows[list(FIELDS)].astype(object).to_dict(orient="records"):
+        body = {}
+        for key in FIELDS:
+            value = record[key]
+            if key in ("hr", "workingday", "holiday"):
+                body[key] = int(value)
+            elif key in ("temp", "hum", "windspeed"):
+                body[key] = float(value)
+            else:
+                body[key] = None if value is None or value != value else str(value)
         out.append(body)
     return out
