@@ -628,14 +628,18 @@ class ImageEstimate:
         ]
 
 
-def installed_size(requirements: Iterable[str]) -> tuple[int, list[str]]:
+def installed_size(
+    requirements: Iterable[str], already: set[str] | None = None
+) -> tuple[int, list[str]]:
     """Bytes that installing `requirements` adds, from this environment's installed copies.
 
     Follows each package's own dependencies (the ones pip would install too) and counts each
-    distribution once. Returns the size and the names it could not find here. The figure is an
-    estimate: wheels differ a little between platforms, and pip also compiles `.pyc` files.
+    distribution once. `already` holds the (normalised) names installed by earlier layers of the
+    same stage: pip skips them, so they count nothing, and the set is updated in place. Returns
+    the size and the names it could not find here. The figure is an estimate: wheels differ a
+    little between platforms, and pip also compiles `.pyc` files.
     """
-    seen: set[str] = set()
+    seen: set[str] = already if already is not None else set()
     missing: list[str] = []
     total = 0
     queue = []
@@ -672,6 +676,7 @@ def installed_size(requirements: Iterable[str]) -> tuple[int, list[str]]:
 def _pip_requirements(args: list[str], context_root: Path | None) -> tuple[list[str], list[str]]:
     """Requirement strings named by `pip install` arguments, and arguments it cannot resolve."""
     specs, unresolved = [], []
+    no_deps = "--no-deps" in args
     i = 0
     while i < len(args):
         arg = args[i]
@@ -682,7 +687,8 @@ def _pip_requirements(args: list[str], context_root: Path | None) -> tuple[list[
         if arg.startswith("--requirement="):
             specs += _read_requirements(arg.split("=", 1)[1], context_root, unresolved)
         elif arg in {".", "./"} or arg.startswith("./") or arg.startswith("/"):
-            specs += _project_dependencies(arg, context_root, unresolved)
+            if not no_deps:  # with --no-deps only the project's own (copied) files are added
+                specs += _project_dependencies(arg, context_root, unresolved)
         elif arg.startswith("-"):
             if arg in {"-c", "--constraint", "-i", "--index-url", "--extra-index-url",
                        "-f", "--find-links", "--target", "-t", "--prefix", "--root"}:
@@ -694,10 +700,21 @@ def _pip_requirements(args: list[str], context_root: Path | None) -> tuple[list[
 
 
 def _read_requirements(name: str, context_root: Path | None, unresolved: list[str]) -> list[str]:
-    path = (context_root / PurePosixPath(name).name) if context_root else None
+    """Read a requirements file named in a RUN line from the build context.
+
+    The RUN line names the file where it was copied in the image (`requirements.lock` after
+    `COPY docker/requirements.lock ./`); look for it at that path in the context first, then for
+    a single file with the same name anywhere in the context.
+    """
+    path = None
     if context_root is not None:
         direct = context_root / name.lstrip("/")
-        path = direct if direct.is_file() else path
+        if direct.is_file():
+            path = direct
+        else:
+            same_name = sorted(context_root.rglob(PurePosixPath(name).name),
+                               key=lambda p: len(p.parts))
+            path = same_name[0] if same_name else None
     if path is None or not path.is_file():
         unresolved.append(f"-r {name}")
         return []
@@ -756,6 +773,7 @@ def estimate_image(
     stage_deps: dict[str, int] = {}
     for stage in stages:
         added = deps = 0
+        installed: set[str] = set()  # what earlier pip installs of this stage brought
         for instruction in stage.instructions:
             text = f"{instruction.keyword} {instruction.value}"
             text = text if len(text) <= 70 else text[:67] + "..."
@@ -792,7 +810,7 @@ def estimate_image(
                         found, missing = _pip_requirements(args, root)
                         specs += found
                         unresolved += missing
-                    size, not_here = installed_size(specs)
+                    size, not_here = installed_size(specs, installed)
                     deps += size
                     note = f"{len(specs)} requirement(s) and their dependencies"
                     if unresolved or not_here:

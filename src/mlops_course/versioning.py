@@ -53,10 +53,16 @@ def executable(name: str) -> str:
 
 
 def environment() -> dict[str, str]:
-    """The environment git and DVC run with: no analytics, no prompts, a known author."""
+    """The environment git and DVC run with: no analytics, no prompts, a known author.
+
+    The demo repositories ignore your own git settings (`GIT_CONFIG_GLOBAL`, `GIT_CONFIG_NOSYSTEM`):
+    commit signing, hooks or templates configured for your real work would otherwise apply here.
+    """
     return {
         **os.environ,
         **AUTHOR,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
         "DVC_NO_ANALYTICS": "1",
         "DVC_SITE_CACHE_DIR": os.environ.get(
             "DVC_SITE_CACHE_DIR", str(settings.workspace("dvc-site-cache"))
