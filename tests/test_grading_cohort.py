@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,10 +105,17 @@ def test_hostile_submissions_stay_inside_the_sandbox(graded_cohort):
     assert any("was cut" in note for note in flood.notes), flood.notes
     graded = graded_cohort["out"] / "autograded" / "floods-stdout" / "00-start-here"
     assert (graded / "warmup.ipynb").stat().st_size < 3_000_000
+    # Every kernel ran as a uid of its worker's own; once the run is over none of them is left.
+    uids = {
+        int(u)
+        for o in graded_cohort["result"].outcomes.values()
+        for u in re.findall(r"kernels as uid (\d+)", o.sandbox)
+    }
+    assert all(u >= FIRST_KERNEL_UID for u in uids)
     leftovers = [
         p.info
         for p in psutil.process_iter(["pid", "uids", "name"])
-        if p.info["uids"] and p.info["uids"].real >= FIRST_KERNEL_UID
+        if p.info["uids"] and p.info["uids"].real in uids
     ]
     assert not leftovers, f"processes of student kernels still running: {leftovers}"
 
@@ -197,8 +206,10 @@ def test_grade_report_shows_four_plots_and_every_student(graded_cohort):
 
 def test_a_rerun_skips_what_is_graded_and_regrades_a_changed_submission(graded_cohort, tmp_path):
     cohort, lab = graded_cohort, graded_cohort["lab"]
+    out = tmp_path / "grading"  # a copy: the other tests keep the cohort's gradebook as graded
+    shutil.copytree(cohort["out"], out)
     options = run.Options(
-        out=cohort["out"],
+        out=out,
         jobs=1,
         progress=False,
         reports=False,
@@ -213,10 +224,10 @@ def test_a_rerun_skips_what_is_graded_and_regrades_a_changed_submission(graded_c
     (small / "blank").mkdir(parents=True)
     correct = cohort["folder"] / "correct" / "warmup.ipynb"
     (small / "blank" / "warmup.ipynb").write_bytes(correct.read_bytes())
-    before = gradebook.course_scores(cohort["out"] / "gradebook.db", lab.name)["blank"].score()
+    before = gradebook.course_scores(out / "gradebook.db", lab.name)["blank"].score()
     changed = run.grade(lab, small, options)
     assert set(changed.outcomes) == {"blank"}
-    after = gradebook.course_scores(cohort["out"] / "gradebook.db", lab.name)["blank"].score()
+    after = gradebook.course_scores(out / "gradebook.db", lab.name)["blank"].score()
     assert (before, after) == (0.0, 5.0)
     forced = run.grade(lab, small, run.Options(**{**options.__dict__, "force": True}))
     assert set(forced.outcomes) == {"blank"}
@@ -246,3 +257,25 @@ def test_merge_is_all_or_nothing(tmp_path, warmup_lab, monkeypatch):
     monkeypatch.setattr(gradebook, "read_submission", real)
     assert gradebook.course_scores(course, warmup_lab.name) == {}
     assert gradebook.integrity_errors(course) == []
+
+
+def test_without_the_sandbox_limits_still_apply_and_the_report_says_so(warmup_lab, tmp_path):
+    from mlops_course.grading import cohort
+
+    everyone = cohort.write(warmup_lab, tmp_path / "all")
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for student in ("correct", "memory-hog"):
+        (everyone / student).rename(folder / student)
+    result = run.grade(
+        warmup_lab,
+        folder,
+        run.Options(
+            out=tmp_path / "out", jobs=1, progress=False, sandbox="off", **GRADING_TEST_LIMITS
+        ),
+    )
+    got = {s: (o.status.value, o.score) for s, o in result.outcomes.items()}
+    assert got == {"correct": ("graded", 5.0), "memory-hog": ("memory limit", 5.0)}
+    assert result.sandbox.startswith("off: it was turned off")
+    report = (tmp_path / "out" / "reports" / warmup_lab.name / "report.html").read_text()
+    assert '<p class="warn">Sandbox off: it was turned off' in report

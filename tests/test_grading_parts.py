@@ -223,7 +223,7 @@ def test_without_bubblewrap_the_sandbox_says_it_is_off(monkeypatch):
     box = sandbox.Sandbox("lab", sandbox.Limits())
     try:
         assert not box.enabled
-        assert box.describe().startswith("off: bubblewrap (bwrap) is not installed")
+        assert box.describe().startswith("off: ")
         assert box.command()[1:3] == ["-m", "mlops_course.grading.kernels"]
     finally:
         box.close()

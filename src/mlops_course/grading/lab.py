@@ -171,12 +171,23 @@ def without_hidden(source: str) -> str:
     return "\n".join(_regions(source, BEGIN_HIDDEN, END_HIDDEN)[0])
 
 
+def _parse_cell(source: str) -> ast.Module:
+    """A code cell as Python: IPython magics and shell escapes dropped, top-level await allowed."""
+    lines = [
+        "" if line.lstrip().startswith(("%", "!")) else line
+        for line in without_markers(source).split("\n")
+    ]
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    return compile("\n".join(lines), "<cell>", "exec", flags=flags, dont_inherit=True)
+
+
 def defined_names(source: str) -> set[str]:
     """Functions, classes and variables a cell defines at top level."""
     try:
-        tree = ast.parse(without_markers(source))
+        tree = _parse_cell(source)
     except SyntaxError:
-        return set(re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=", source, re.M)) - {""}
+        found = re.findall(r"^(?:async\s+)?(?:def|class)\s+(\w+)|^(\w+)\s*=", source, re.M)
+        return {name for pair in found for name in pair if name}
     names: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -185,16 +196,50 @@ def defined_names(source: str) -> set[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
     return names
 
 
 def referenced_names(source: str) -> set[str]:
     """Every name a cell reads (used to tell which answer a test cell checks)."""
     try:
-        tree = ast.parse(source)
+        tree = _parse_cell(source)
     except SyntaxError:
         return set(re.findall(r"[A-Za-z_]\w*", source))
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def tests_naming(nb: NotebookNode, answer_id: str) -> set[str]:
+    """Ids of the test cells that name an answer cell. A test names an answer when it
+    - belongs to the answer's question (it follows the answer, before the next answer), or
+    - uses a function, class or variable the answer defines, or
+    - mentions the answer's cell id (e.g. a comment `# checks q2_answer`), or
+    - lists it in its metadata: `"mlops_course": {"checks": ["q2_answer"]}`.
+    Tests of files an answer writes name it by position or by one of the last two.
+    """
+    cells = nb.cells
+    index = next((i for i, c in enumerate(cells) if grade_id(c) == answer_id), None)
+    if index is None:
+        return set()
+    names = defined_names(cells[index].source)
+    found = set()
+    for later in cells[index + 1 :]:
+        if is_answer(later):
+            break
+        if is_test(later):
+            found.add(grade_id(later))
+    for cell in cells:
+        if not is_test(cell):
+            continue
+        checks = cell.get("metadata", {}).get("mlops_course", {}).get("checks", [])
+        if (
+            names & referenced_names(cell.source)
+            or re.search(rf"\b{re.escape(answer_id)}\b", cell.source)
+            or answer_id in checks
+        ):
+            found.add(grade_id(cell))
+    return found
 
 
 # --- labs -------------------------------------------------------------------------------------

@@ -148,9 +148,14 @@ class Sandbox:
             )
             net = "no network" if self.limits.network == "none" else "host network"
             return f"bubblewrap ({net}, kernels as {who})"
+        why = (
+            "bubblewrap (bwrap) is not installed"
+            if not shutil.which("bwrap")
+            else "it was turned off (--sandbox off or MLOPS_GRADING_SANDBOX=off)"
+        )
         return (
-            "off: bubblewrap (bwrap) is not installed, so student code could read other files "
-            "and use the network; resource limits still applied"
+            f"off: {why}, so student code could read other files and use the network; "
+            "resource limits still applied"
         )
 
     @property

@@ -38,17 +38,16 @@ from mlops_course.grading.lab import (
     LabError,
     LabSettings,
     cells_by_id,
-    defined_names,
     grade_id,
     hidden_lines,
     is_answer,
     is_test,
     nbgrader_meta,
     points,
-    referenced_names,
     solution_lines,
     solved,
     stub_of,
+    tests_naming,
     with_sources,
 )
 
@@ -158,7 +157,6 @@ def lint(lab: Lab) -> list[Problem]:
             if is_answer(cell):
                 if not solution_lines(cell.source):
                     bad(nb_name, name, "answer cell without a BEGIN/END SOLUTION region")
-                names = defined_names(cell.source)
                 tests = []
                 for later in cells[index + 1 :]:
                     if is_answer(later):
@@ -167,8 +165,6 @@ def lint(lab: Lab) -> list[Problem]:
                         tests.append(later)
                 if not tests:
                     bad(nb_name, name, "answer cell not followed by a test cell")
-                elif names and not any(names & referenced_names(t.source) for t in tests):
-                    bad(nb_name, name, f"no test cell after it uses {', '.join(sorted(names))}")
     try:
         mutants = lab.mutants()
     except LabError as err:
@@ -296,7 +292,7 @@ def _submissions(lab: Lab, fresh: Path, folder: Path) -> dict[str, dict]:
                         "kind": "ablation",
                         "notebook": nb_name,
                         "cell": gid,
-                        "names": sorted(defined_names(cell.source)),
+                        "tests": sorted(tests_naming(sources[nb_name], gid)),
                     },
                 )
     for mutant in lab.mutants():
@@ -436,12 +432,7 @@ def _judge(lab: Lab, plan: dict, graded: dict, solution_nbs: dict) -> list[Probl
         outcome = graded[student]
         lost = _lost(outcome, sol)
         if info["kind"] == "ablation":
-            named = [
-                key
-                for key in lost
-                if set(info["names"])
-                & referenced_names(cells_by_id(lab.source(key[0]))[key[1]].source)
-            ]
+            named = [key for key in lost if key[0] == info["notebook"] and key[1] in info["tests"]]
             if not lost:
                 bad(
                     info["notebook"],
@@ -454,8 +445,8 @@ def _judge(lab: Lab, plan: dict, graded: dict, solution_nbs: dict) -> list[Probl
                     info["notebook"],
                     info["cell"],
                     "ablation",
-                    f"blanking it costs points only on {', '.join(c for _, c in lost)}, which "
-                    f"do not use {', '.join(info['names'])}",
+                    f"blanking it costs points only on {', '.join(c for _, c in lost)}, none "
+                    f"of which names it (its tests: {', '.join(info['tests']) or 'none'})",
                 )
         elif info["kind"] == "mutant":
             if not lost:
