@@ -1,0 +1,398 @@
+"""Monitoring the running use case window by window: Evidently reports, summaries, the dashboard.
+
+    reference = same_month_reference(bikes, window)          # seasonality is not drift
+    snapshot = evidently_report(reference, window.data)       # renders inline in a notebook
+    snapshot.save_html(str(settings.workspace("reports") / "2012-03.html"))
+    evidently_drift(snapshot)                                 # {column: score, method, drifted}
+
+    summary = window_summary(window, reference, model, expected_mae=..., model_version="1")
+    write_summary(summary, reports_dir)                       # the template dashboard reads it
+    with dashboard_server(reports_dir) as app:                # Streamlit, headless, stopped on exit
+        print(app.url, tracking.proxy_url(app.port))
+
+Two levels of monitoring, and they answer different questions:
+
+* resource metrics (latency, CPU, memory) say whether the service is healthy. They are cheap,
+  immediate and blind to whether the answers are right (`measure`);
+* model-quality metrics (MAE on labelled rows) and their proxies before labels arrive (data
+  drift, prediction drift, data quality) say whether the answers are still good.
+
+Summaries are written in the project template's `summary.json` format, so the template's
+Streamlit dashboard (`project_template/src/mlproject/dashboard.py`) shows the course's windows
+without any change: one format, two producers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlops_course import datasets, drift, modelling, settings
+from mlops_course.servers import BackgroundServer, python_command
+
+PREDICTION = "prediction"
+DASHBOARD_APP = settings.TEMPLATE_DIR / "src" / "mlproject" / "dashboard.py"
+MAE_RATIO_THRESHOLD = 1.25  # retrain when a window's MAE exceeds the signed-off MAE by 25 %
+DRIFT_SHARE_THRESHOLD = 0.5  # alert when half of the features drifted
+
+
+class MonitoringError(RuntimeError):
+    """A report or a summary cannot be built from what was given."""
+
+
+# --- references ---------------------------------------------------------------------------
+
+
+def same_month_reference(frame: pd.DataFrame, window: datasets.Window) -> pd.DataFrame:
+    """The same calendar month one year before the window: July 2012 is compared with July 2011.
+
+    Comparing a July with the whole of 2011 reports the summer as drift; comparing it with
+    the July before keeps seasonality out and leaves what really changed.
+    """
+    start = window.start - pd.DateOffset(years=1)
+    end = window.end - pd.DateOffset(years=1)
+    rows = frame[(frame["timestamp"] >= start) & (frame["timestamp"] < end)]
+    if rows.empty:
+        raise MonitoringError(
+            f"No rows from {start.date()} to {end.date()} to compare window {window.name} with: "
+            "same-month references exist only for windows of 2012."
+        )
+    return rows.reset_index(drop=True)
+
+
+# --- Evidently ----------------------------------------------------------------------------
+
+
+def _definition(columns: Sequence[str]) -> Any:
+    """Tell Evidently each column's kind, so that 0/1 flags and hours stay numeric."""
+    from evidently import DataDefinition
+
+    categorical = [c for c in columns if c in drift.MONITORED_CATEGORICAL]
+    return DataDefinition(
+        numerical_columns=[c for c in columns if c not in categorical],
+        categorical_columns=categorical,
+    )
+
+
+def evidently_report(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    method: str | None = None,
+    threshold: float | None = None,
+    drift_share: float = DRIFT_SHARE_THRESHOLD,
+    summary: bool = False,
+) -> Any:
+    """Run Evidently's data-drift preset (and its data summary) on two frames; the snapshot.
+
+    `method` and `threshold` apply to every column (e.g. "psi" and 0.2, or "wasserstein" and
+    0.1); left out, Evidently picks a test per column from its type and the number of rows.
+    The snapshot renders itself in a notebook, and has `save_html(path)` and `dict()`.
+    """
+    from evidently import Dataset, Report
+    from evidently.presets import DataDriftPreset, DataSummaryPreset
+
+    columns = list(columns or [c for c in drift.MONITORED if c in reference and c in current])
+    options: dict[str, Any] = {"columns": columns, "drift_share": drift_share}
+    if method is not None:
+        options["method"] = method
+    if threshold is not None:
+        options["threshold"] = threshold
+    presets: list[Any] = [DataDriftPreset(**options)]
+    if summary:
+        presets.append(DataSummaryPreset(columns=columns))
+    definition = _definition(columns)
+    with warnings.catch_warnings():
+        # Constant columns in a month (no holiday in March) make some summary statistics
+        # undefined; numpy warns and Evidently moves on.
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        return Report(presets).run(
+            current_data=Dataset.from_pandas(current[columns], data_definition=definition),
+            reference_data=Dataset.from_pandas(reference[columns], data_definition=definition),
+        )
+
+
+def evidently_drift(snapshot: Any) -> dict[str, dict[str, Any]]:
+    """Per-column drift from a snapshot: {column: {score, method, threshold, drifted}}.
+
+    Evidently reports a p-value for statistical tests (drift when it is *below* the threshold)
+    and a distance otherwise (drift when it is *at or above* it); this reads both the same way.
+    """
+    columns = {}
+    for metric in snapshot.dict()["metrics"]:
+        config = metric.get("config", {})
+        if not str(config.get("type", "")).endswith(":ValueDrift"):
+            continue
+        method, threshold = str(config.get("method")), float(config.get("threshold"))
+        score = float(metric["value"])
+        drifted = score < threshold if "p_value" in method else score >= threshold
+        columns[config["column"]] = {
+            "score": round(score, 4), "method": method, "threshold": threshold,
+            "drifted": bool(drifted),
+        }
+    return columns
+
+
+def evidently_dataset_drift(snapshot: Any) -> dict[str, float]:
+    """The preset's verdict on the whole window: drifted columns (count, share) and `drifted`."""
+    for metric in snapshot.dict()["metrics"]:
+        config = metric.get("config", {})
+        if str(config.get("type", "")).endswith(":DriftedColumnsCount"):
+            share = float(metric["value"]["share"])
+            limit = float(config.get("drift_share", DRIFT_SHARE_THRESHOLD))
+            return {
+                "count": float(metric["value"]["count"]), "share": share,
+                "drift_share": limit, "drifted": share >= limit,
+            }
+    raise MonitoringError("The snapshot has no DriftedColumnsCount: run it with DataDriftPreset.")
+
+
+# --- resource metrics ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceSample:
+    """What one call cost: wall time, CPU time and the process's peak resident memory."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def measure(call: Callable[[], Any]) -> tuple[Any, ResourceSample]:
+    """Run `call()` and measure it; its result and the sample (the infrastructure's view)."""
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    result = call()
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return result, ResourceSample(round(seconds, 4), round(cpu, 4), round(peak, 1))
+
+
+# --- window summaries -----------------------------------------------------------------------
+
+
+def predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
+    """The model's predictions for raw rows, clipped at zero (a count cannot be negative)."""
+    return np.clip(np.asarray(model.predict(modelling.features(frame)), float), 0.0, None)
+
+
+def window_summary(
+    window: datasets.Window,
+    reference: pd.DataFrame,
+    model: Any,
+    *,
+    expected_mae: float,
+    model_version: str,
+    model_name: str = "bike-demand",
+    reference_name: str | None = None,
+    report_html: str = "report.html",
+    thresholds: drift.Thresholds | None = None,
+) -> dict[str, Any]:
+    """Everything known about one window once its labels are in, in the template's format.
+
+    Data drift is PSI per feature against `reference`; prediction drift is PSI between the
+    model's predictions on the window and on the reference; model quality is the MAE against
+    the MAE signed off when the model was promoted (`expected_mae`). The decision: retrain
+    when the MAE ratio exceeds `MAE_RATIO_THRESHOLD`; alert (not retrain) on data drift.
+    """
+    current = window.data
+    predicted = predict(model, current)
+    predicted_reference = predict(model, reference)
+    table = drift.feature_drift(reference, current, drift.MONITORED_FEATURES)
+    verdict = drift.decide(table, thresholds)
+    quality = modelling.scores(current[modelling.TARGET], predicted)
+    quality |= {"expected_mae": expected_mae, "mae_ratio": quality["mae"] / expected_mae}
+    retrain = quality["mae_ratio"] > MAE_RATIO_THRESHOLD
+    reasons = []
+    if retrain:
+        reasons.append(
+            f"MAE {quality['mae']:.1f} is {quality['mae_ratio']:.2f}x the signed-off "
+            f"{expected_mae:.1f} (threshold {MAE_RATIO_THRESHOLD}x)"
+        )
+    if verdict.share >= DRIFT_SHARE_THRESHOLD:
+        reasons.append(f"{verdict.share:.0%} of features drifted (alert, not a retrain)")
+    if not reasons:
+        reasons.append(
+            f"within thresholds: MAE {quality['mae_ratio']:.2f}x signed-off, "
+            f"{verdict.share:.0%} of features drifted"
+        )
+    features = {
+        column: {
+            "score": round(float(row["psi"]), 4), "method": "psi",
+            "threshold": (thresholds or drift.Thresholds()).psi,
+            "drifted": column in verdict.columns,
+        }
+        for column, row in table.iterrows()
+    }
+    prediction_psi = drift.psi(predicted_reference, predicted)
+    target_psi = drift.psi(reference[modelling.TARGET], current[modelling.TARGET])
+    return {
+        "window": window.name,
+        "start": str(window.start.date()),
+        "end": str(window.end.date()),
+        "rows": len(current),
+        "reference": reference_name or _period_name(reference),
+        "reference_rows": len(reference),
+        "model": {"name": model_name, "version": str(model_version), "alias": "champion"},
+        "data_drift": {
+            "drifted_features": len(verdict.columns),
+            "share": verdict.share,
+            "threshold": DRIFT_SHARE_THRESHOLD,
+            "features": features,
+            "reasons": verdict.reasons,
+        },
+        "prediction_drift": _psi_entry(prediction_psi),
+        "target_drift": _psi_entry(target_psi),
+        "data_quality": {
+            "missing_share": {c: drift.missing_share(current[c]) for c in drift.MONITORED},
+            "prediction_mean": float(predicted.mean()),
+            "reference_prediction_mean": float(predicted_reference.mean()),
+        },
+        "model_quality": quality,
+        "decision": {
+            "retrain": retrain,
+            "reasons": reasons,
+            "thresholds": {"drift_share": DRIFT_SHARE_THRESHOLD, "mae_ratio": MAE_RATIO_THRESHOLD},
+        },
+        "report_html": report_html,
+    }
+
+
+def _psi_entry(value: float) -> dict[str, Any]:
+    return {
+        "score": round(value, 4), "method": "psi", "threshold": drift.PSI_THRESHOLD,
+        "drifted": value > drift.PSI_THRESHOLD,
+    }
+
+
+def _period_name(frame: pd.DataFrame) -> str:
+    start, end = frame["timestamp"].min(), frame["timestamp"].max()
+    return start.strftime("%Y-%m") if start.to_period("M") == end.to_period("M") else (
+        f"{start:%Y-%m}..{end:%Y-%m}"
+    )
+
+
+def write_summary(summary: dict[str, Any], reports_dir: str | Path) -> Path:
+    """Write `<reports_dir>/monitoring/<window>/summary.json`, where the dashboard looks."""
+    folder = Path(reports_dir) / "monitoring" / summary["window"]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
+    return path
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def load_summaries(reports_dir: str | Path) -> list[dict[str, Any]]:
+    """Every window's summary under `<reports_dir>/monitoring`, in window order."""
+    paths = sorted((Path(reports_dir) / "monitoring").glob("*/summary.json"))
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def summary_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """One row per window: the numbers an alert or a chart needs."""
+    rows = []
+    for s in summaries:
+        quality = s.get("model_quality") or {}
+        rows.append({
+            "window": s["window"],
+            "model_version": s["model"]["version"],
+            "mae": quality.get("mae"),
+            "mae_ratio": quality.get("mae_ratio"),
+            "bias": quality.get("bias"),
+            "drift_share": s["data_drift"]["share"],
+            "drifted": ", ".join(
+                c for c, v in s["data_drift"]["features"].items() if v["drifted"]
+            ),
+            "prediction_psi": (s.get("prediction_drift") or {}).get("score"),
+            "retrain": s["decision"]["retrain"],
+        })
+    return pd.DataFrame(rows)
+
+
+# --- the dashboard --------------------------------------------------------------------------
+
+
+def dashboard_environment(
+    reports_dir: str | Path, predictions_log: str | Path | None = None
+) -> dict[str, str]:
+    """Environment for the template's dashboard: its package on the path, our reports."""
+    reports_dir = Path(reports_dir).resolve()
+    source = str(settings.TEMPLATE_DIR / "src")
+    existing = os.environ.get("PYTHONPATH")
+    return {
+        "PYTHONPATH": source + (os.pathsep + existing if existing else ""),
+        "MLPROJECT_REPORTS_DIR": str(reports_dir),
+        "MLPROJECT_PREDICTIONS_LOG": str(
+            Path(predictions_log) if predictions_log else reports_dir / "predictions.jsonl"
+        ),
+    }
+
+
+def dashboard_command(*, behind_proxy: bool | None = None) -> list[str]:
+    """`streamlit run dashboard.py` headless on 127.0.0.1, with `{port}` for BackgroundServer.
+
+    Behind jupyter-server-proxy (Binder, JupyterHub) the browser talks to the proxy's origin,
+    which Streamlit's CORS and XSRF checks would refuse; they are switched off there only. The
+    server still listens on 127.0.0.1, so the authenticated Jupyter proxy is the only way in.
+    """
+    from mlops_course.tracking import on_jupyterhub
+
+    if behind_proxy is None:
+        behind_proxy = on_jupyterhub()
+    command = python_command(
+        "streamlit", "run", str(DASHBOARD_APP),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", "{port}",
+        "--browser.gatherUsageStats", "false",
+    )
+    if behind_proxy:
+        command += ["--server.enableCORS", "false", "--server.enableXsrfProtection", "false"]
+    return command
+
+
+def dashboard_server(
+    reports_dir: str | Path,
+    *,
+    predictions_log: str | Path | None = None,
+    port: int | None = None,
+    behind_proxy: bool | None = None,
+    ready_timeout: float = 90.0,
+) -> BackgroundServer:
+    """The template's Streamlit dashboard over `reports_dir`, as a context manager.
+
+    It listens on the course's Streamlit port (8501) when free, else on any free port, and
+    is ready when `/_stcore/health` answers.
+    """
+    from mlops_course.servers import port_is_free
+
+    if not DASHBOARD_APP.is_file():
+        raise MonitoringError(
+            f"The project template's dashboard is missing ({DASHBOARD_APP}). Restore "
+            "project_template/ from git."
+        )
+    if port is None and port_is_free(settings.STREAMLIT_PORT):
+        port = settings.STREAMLIT_PORT
+    return BackgroundServer(
+        dashboard_command(behind_proxy=behind_proxy), port=port, ready_path="/_stcore/health",
+        ready_timeout=ready_timeout, name="streamlit dashboard",
+        env=dashboard_environment(reports_dir, predictions_log), cwd=settings.TEMPLATE_DIR,
+    )
