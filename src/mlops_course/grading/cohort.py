@@ -399,6 +399,7 @@ def _writes_outside(repo: Path) -> str:
 
 
 def _reads_others(cohort_folder: Path, lab: Lab) -> str:
+    public = tuple(str(p) for p in (settings.LABS_DIR, settings.SPRINTS_DIR, settings.TEMPLATE_DIR))
     return (
         "import glob\nimport os\n\n"
         f"found = glob.glob({str(cohort_folder)!r} + '/**/*.ipynb', recursive=True)\n"
@@ -407,7 +408,10 @@ def _reads_others(cohort_folder: Path, lab: Lab) -> str:
         "found += glob.glob('/tmp/**/*.ipynb', recursive=True)\n"
         "found += glob.glob('../../**/*.ipynb', recursive=True)\n"
         "mine = os.getcwd()\n"
-        "found = [f for f in found if not os.path.abspath(f).startswith(mine)]\n"
+        # The course's public notebooks (releases, walkthroughs) are readable on purpose: a
+        # checkout under /tmp, as in CI, shows them through the /tmp glob.
+        f"public = {public!r}\n"
+        "found = [f for f in found if not os.path.abspath(f).startswith((mine, *public))]\n"
         "print('other notebooks found:', len(found))"
     )
 

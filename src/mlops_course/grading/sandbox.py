@@ -238,6 +238,9 @@ class Sandbox:
                 args += ["--symlink", os.readlink(path), str(path)]
             elif path.is_dir():
                 args += ["--ro-bind", str(path), str(path)]
+        # The private /tmp comes before the course's own binds: a checkout under /tmp (as in
+        # a CI clone) must stay visible inside, not be covered by the empty tmpfs.
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
         bound: list[Path] = [Path("/usr")]
         wanted = {Path(sys.base_prefix), Path(sys.prefix), settings.REPO_ROOT}
         for path in sorted({p.resolve() for p in wanted}, key=lambda p: len(p.parts)):
@@ -257,14 +260,6 @@ class Sandbox:
             elif path.is_file() and any(b in path.parents for b in bound):
                 args += ["--ro-bind", "/dev/null", str(path)]
         args += [
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--tmpfs",
-            "/tmp",
-            "--tmpfs",
-            "/dev/shm",
             *_parents(Path(HOME_INSIDE)),
             *_parents(Path(RUN_INSIDE)),
             "--bind",
