@@ -1,0 +1,281 @@
+"""An LLM gateway in one process: routing, fallback, a semantic cache, a rate limit, and the cost
+and latency of every request.
+
+    gateway = Gateway(
+        [Route("local", LlamaCppBackend(), hourly_cost=0.05),
+         Route("hosted", OpenAICompatibleBackend(model="gpt-4o-mini"),
+               price_in=0.15, price_out=0.6)],
+        cache=SemanticCache(get_embedder().encode, threshold=0.9),
+        limiter=RateLimiter(capacity=5, refill_per_second=1.0),
+    )
+    reply = gateway.chat("What is a champion alias?", user="ana")
+    gateway.report()          # one row per request: route, status, latency, tokens, cost
+
+Products such as LiteLLM, Portkey or a cloud's AI gateway do the same between many teams and
+many providers, as a service; this module keeps each idea small enough to read in one sitting.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mlops_course.llm import ChatBackend, Completion, Message, as_messages
+
+Clock = Callable[[], float]
+
+
+class GatewayError(RuntimeError):
+    """Every route failed for a request; the message lists why each one did."""
+
+
+# --- semantic cache ------------------------------------------------------------------------------
+
+
+@dataclass
+class CacheEntry:
+    query: str
+    vector: np.ndarray
+    answer: str
+    created: float
+
+
+@dataclass(frozen=True)
+class CacheHit:
+    answer: str
+    query: str         # the cached question that matched
+    similarity: float  # cosine similarity between the new and the cached question
+
+
+class SemanticCache:
+    """Answers a question again when a *similar enough* question was answered before.
+
+    Policy: embed the question; find the cached question with the highest cosine similarity;
+    it is a hit when that similarity is at least `threshold` and the entry is younger than
+    `ttl_seconds`. A hit refreshes the entry's place in the LRU order; storing past
+    `max_entries` evicts the least recently used entry. The threshold is the whole trade-off:
+    too low and "How do I delete a run?" gets the answer to "How do I create a run?".
+    """
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray], *, threshold: float = 0.9,
+                 max_entries: int = 256, ttl_seconds: float | None = None,
+                 clock: Clock = time.monotonic) -> None:
+        if not 0 < threshold <= 1:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+        self.embed, self.threshold = embed, threshold
+        self.max_entries, self.ttl_seconds, self.clock = max_entries, ttl_seconds, clock
+        self.entries: OrderedDict[str, CacheEntry] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.asarray(self.embed([text]), dtype=np.float32)[0]
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def _expired(self, entry: CacheEntry) -> bool:
+        return self.ttl_seconds is not None and self.clock() - entry.created > self.ttl_seconds
+
+    def lookup(self, query: str) -> CacheHit | None:
+        for key in [k for k, e in self.entries.items() if self._expired(e)]:
+            del self.entries[key]
+        if not self.entries:
+            self.misses += 1
+            return None
+        vector = self._vector(query)
+        keys = list(self.entries)
+        matrix = np.stack([self.entries[k].vector for k in keys])
+        similarities = matrix @ vector
+        best = int(np.argmax(similarities))
+        if float(similarities[best]) < self.threshold:
+            self.misses += 1
+            return None
+        self.entries.move_to_end(keys[best])
+        self.hits += 1
+        entry = self.entries[keys[best]]
+        return CacheHit(entry.answer, entry.query, float(similarities[best]))
+
+    def store(self, query: str, answer: str) -> None:
+        self.entries[query] = CacheEntry(query, self._vector(query), answer, self.clock())
+        self.entries.move_to_end(query)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def hit_rate(self) -> float:
+        total = self.hits + self.misses
+        return self.hits / total if total else 0.0
+
+
+# --- rate limit ----------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """A token bucket per caller: `capacity` requests at once, refilled at `refill_per_second`.
+
+    A burst up to the capacity passes; after that, requests pass at the refill rate. A refused
+    request is told how long to wait (HTTP APIs answer 429 with a Retry-After header).
+    """
+
+    def __init__(self, capacity: float, refill_per_second: float, *,
+                 clock: Clock = time.monotonic) -> None:
+        if capacity <= 0 or refill_per_second < 0:
+            raise ValueError("capacity must be positive and refill_per_second not negative")
+        self.capacity, self.rate, self.clock = float(capacity), float(refill_per_second), clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last update)
+
+    def _level(self, key: str) -> float:
+        tokens, last = self._buckets.get(key, (self.capacity, self.clock()))
+        now = self.clock()
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        self._buckets[key] = (tokens, now)
+        return tokens
+
+    def allow(self, key: str = "default") -> bool:
+        """Take one token for `key` if there is one; False means: refuse this request."""
+        tokens = self._level(key)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, self._buckets[key][1])
+            return True
+        return False
+
+    def retry_after(self, key: str = "default") -> float:
+        """Seconds until `key` has a token again."""
+        missing = 1 - self._level(key)
+        if missing <= 0:
+            return 0.0
+        return missing / self.rate if self.rate else float("inf")
+
+
+# --- routes and the gateway ----------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    """A backend with its price: per million tokens (hosted APIs) or per hour (own machines)."""
+
+    name: str
+    backend: ChatBackend
+    price_in: float = 0.0    # USD per million prompt tokens
+    price_out: float = 0.0   # USD per million completion tokens
+    hourly_cost: float = 0.0  # USD per hour of the machine that runs it (self-hosted)
+
+    def cost(self, completion: Completion) -> float:
+        """What one request cost: tokens times price, plus the machine time it took."""
+        return (completion.prompt_tokens * self.price_in
+                + completion.completion_tokens * self.price_out) / 1e6 + (
+            completion.latency_s * self.hourly_cost / 3600)
+
+
+Router = Callable[[list[dict], Sequence[Route]], list[Route]]
+
+
+def in_order(messages: list[dict], routes: Sequence[Route]) -> list[Route]:
+    """The simplest router: try the routes in the order given (the first is the primary)."""
+    return list(routes)
+
+
+def by_prompt_length(max_chars: int, *, short: str, long: str) -> Router:
+    """A router that sends short prompts to route `short` first and long ones to `long` first.
+
+    Cheap small models handle short, well-grounded questions; long or complex prompts go to the
+    bigger model. The other route stays as the fallback either way.
+    """
+    def route(messages: list[dict], routes: Sequence[Route]) -> list[Route]:
+        size = sum(len(str(m.get("content", ""))) for m in messages)
+        first = short if size <= max_chars else long
+        return sorted(routes, key=lambda r: r.name != first)
+
+    return route
+
+
+@dataclass
+class GatewayResponse:
+    """What the gateway answered, and the bookkeeping of the request."""
+
+    text: str
+    status: str   # "ok", "cached", "rate_limited" or "failed"
+    route: str | None
+    latency_s: float
+    cost_usd: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    user: str = "default"
+    errors: list[str] = field(default_factory=list)  # failed attempts before the answer
+
+
+class Gateway:
+    """One front door to several models: rate limit, cache, route, fall back, and record."""
+
+    def __init__(self, routes: Sequence[Route], *, router: Router = in_order,
+                 cache: SemanticCache | None = None, limiter: RateLimiter | None = None,
+                 max_tokens: int = 96, clock: Clock = time.perf_counter) -> None:
+        if not routes:
+            raise ValueError("a gateway needs at least one route")
+        self.routes, self.router, self.cache, self.limiter = list(routes), router, cache, limiter
+        self.max_tokens, self.clock = max_tokens, clock
+        self.log: list[GatewayResponse] = []
+
+    def chat(self, prompt: str | Sequence[Message], *, system: str | None = None,
+             user: str = "default", cache_key: str | None = None) -> GatewayResponse:
+        """Answer one request. `cache_key` (default: the last user message) is what the cache
+        compares: the question, not the whole prompt with its retrieved context."""
+        start = self.clock()
+        messages = as_messages(prompt, system)
+        key = cache_key if cache_key is not None else str(messages[-1]["content"])
+        if self.limiter is not None and not self.limiter.allow(user):
+            wait = self.limiter.retry_after(user)
+            return self._done(GatewayResponse(
+                f"Too many requests: try again in {wait:.1f} s.", "rate_limited", None,
+                self.clock() - start, user=user))
+        if self.cache is not None and (hit := self.cache.lookup(key)) is not None:
+            return self._done(GatewayResponse(hit.answer, "cached", "cache",
+                                              self.clock() - start, user=user))
+        errors: list[str] = []
+        for route in self.router(messages, self.routes):
+            try:
+                completion = route.backend.complete(messages, max_tokens=self.max_tokens)
+            except Exception as err:  # noqa: BLE001 - any failure of a route means: fall back
+                errors.append(f"{route.name}: {type(err).__name__}: {err}"[:300])
+                continue
+            if self.cache is not None:
+                self.cache.store(key, completion.text)
+            overhead = self.clock() - start - completion.latency_s
+            return self._done(GatewayResponse(
+                completion.text, "ok", route.name, completion.latency_s + max(overhead, 0.0),
+                route.cost(completion), completion.prompt_tokens, completion.completion_tokens,
+                user, errors))
+        self._done(GatewayResponse("", "failed", None, self.clock() - start, user=user,
+                                   errors=errors))
+        raise GatewayError("Every route failed:\n  " + "\n  ".join(errors))
+
+    def _done(self, response: GatewayResponse) -> GatewayResponse:
+        self.log.append(response)
+        return response
+
+    def report(self):
+        """One row per request (pandas DataFrame): status, route, latency, tokens, cost."""
+        import pandas as pd
+
+        columns = ["user", "status", "route", "latency_s", "prompt_tokens",
+                   "completion_tokens", "cost_usd", "fallbacks"]
+        rows = [{**{c: getattr(r, c) for c in columns[:-1]}, "fallbacks": len(r.errors)}
+                for r in self.log]
+        return pd.DataFrame(rows, columns=columns)
+
+
+def summarise(report, by: str = "status") -> Mapping[str, object]:
+    """Requests, p50/p95 latency and total cost per value of `by` in a gateway report."""
+    grouped = report.groupby(by, dropna=False)
+    return grouped.agg(
+        requests=("latency_s", "size"),
+        p50_latency_s=("latency_s", lambda s: float(np.percentile(s, 50))),
+        p95_latency_s=("latency_s", lambda s: float(np.percentile(s, 95))),
+        cost_usd=("cost_usd", "sum"),
+    )

@@ -1,0 +1,128 @@
+"""Sprint 06 gateway: semantic cache policy, rate limit, routing, fallback, cost and latency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mlops_course import gateway as gw
+from mlops_course.llm import EchoBackend, LLMError, OpenAICompatibleBackend
+from mlops_course.rag import HashingEmbedder
+from mlops_course.servers import free_port
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+VECTORS = {
+    "how do i register a model": unit(1, 0, 0),
+    "how can i register a model": unit(0.98, 0.2, 0),
+    "how do i delete a model": unit(0.6, 0.8, 0),
+    "what is drift": unit(0, 0, 1),
+}
+
+
+def embed(texts):
+    return np.stack([VECTORS[t] for t in texts])
+
+
+def test_cache_hits_a_paraphrase_and_misses_a_different_question():
+    cache = gw.SemanticCache(embed, threshold=0.95)
+    cache.store("how do i register a model", "use mlflow.register_model")
+    hit = cache.lookup("how can i register a model")
+    assert hit and hit.answer == "use mlflow.register_model" and hit.similarity > 0.95
+    assert cache.lookup("how do i delete a model") is None
+    assert (cache.hits, cache.misses) == (1, 1) and cache.hit_rate == 0.5
+
+
+def test_cache_returns_the_most_similar_entry():
+    cache = gw.SemanticCache(embed, threshold=0.5)
+    cache.store("how do i delete a model", "delete")
+    cache.store("how do i register a model", "register")
+    assert cache.lookup("how can i register a model").answer == "register"
+
+
+def test_cache_entries_expire_and_the_least_recently_used_is_evicted():
+    clock = FakeClock()
+    cache = gw.SemanticCache(embed, threshold=0.95, ttl_seconds=10, max_entries=2, clock=clock)
+    cache.store("how do i register a model", "a")
+    clock.now = 11
+    assert cache.lookup("how do i register a model") is None and len(cache) == 0
+    cache.store("how do i register a model", "a")
+    cache.store("what is drift", "b")
+    cache.lookup("how do i register a model")  # now the most recently used
+    cache.store("how do i delete a model", "c")
+    assert set(cache.entries) == {"how do i register a model", "how do i delete a model"}
+
+
+def test_rate_limiter_allows_a_burst_then_the_refill_rate():
+    clock = FakeClock()
+    limiter = gw.RateLimiter(capacity=3, refill_per_second=1, clock=clock)
+    assert [limiter.allow("ana") for _ in range(4)] == [True, True, True, False]
+    assert limiter.retry_after("ana") == pytest.approx(1.0)
+    assert limiter.allow("ben")  # buckets are per caller
+    clock.now = 1.0
+    assert limiter.allow("ana") and not limiter.allow("ana")
+
+
+def test_gateway_falls_back_when_the_primary_is_unreachable():
+    dead = OpenAICompatibleBackend(f"http://127.0.0.1:{free_port()}/v1", model="big", timeout=2)
+    gateway = gw.Gateway([gw.Route("hosted", dead, price_in=1, price_out=2),
+                          gw.Route("local", EchoBackend(), hourly_cost=0.0)])
+    reply = gateway.chat("hello there")
+    assert reply.status == "ok" and reply.route == "local" and len(reply.errors) == 1
+    assert "hosted" in reply.errors[0]
+
+
+def test_gateway_raises_when_every_route_fails():
+    class Broken(EchoBackend):
+        def complete(self, messages, **kwargs):
+            raise LLMError("down")
+
+    gateway = gw.Gateway([gw.Route("a", Broken()), gw.Route("b", Broken())])
+    with pytest.raises(gw.GatewayError, match="a: LLMError: down"):
+        gateway.chat("hi")
+    assert gateway.report()["status"].tolist() == ["failed"]
+
+
+def test_gateway_caches_rate_limits_and_reports_cost():
+    echo = EchoBackend(latency_s=0.0)
+    clock = FakeClock()
+    gateway = gw.Gateway(
+        [gw.Route("paid", echo, price_in=1_000_000, price_out=0)],
+        cache=gw.SemanticCache(HashingEmbedder().encode, threshold=0.99),
+        limiter=gw.RateLimiter(capacity=2, refill_per_second=0, clock=clock),
+    )
+    first = gateway.chat("what is a semantic cache")
+    second = gateway.chat("what is a semantic cache")
+    third = gateway.chat("what is a semantic cache")
+    assert (first.status, second.status, third.status) == ("ok", "cached", "rate_limited")
+    assert echo.calls == 1 and first.cost_usd == pytest.approx(first.prompt_tokens)
+    report = gateway.report()
+    assert report["status"].tolist() == ["ok", "cached", "rate_limited"]
+    assert set(gw.summarise(report).index) == {"ok", "cached", "rate_limited"}
+
+
+def test_router_by_prompt_length_puts_the_right_route_first():
+    small, big = gw.Route("small", EchoBackend("s")), gw.Route("big", EchoBackend("b"))
+    router = gw.by_prompt_length(20, short="small", long="big")
+    assert [r.name for r in router([{"content": "short"}], [big, small])] == ["small", "big"]
+    assert router([{"content": "x" * 50}], [small, big])[0].name == "big"
+
+
+def test_route_cost_adds_token_prices_and_machine_time():
+    from mlops_course.llm import Completion
+
+    done = Completion("x", "m", "b", prompt_tokens=1000, completion_tokens=500, latency_s=36)
+    route = gw.Route("r", EchoBackend(), price_in=0.5, price_out=2.0, hourly_cost=1.0)
+    assert route.cost(done) == pytest.approx(0.0005 + 0.001 + 0.01)
