@@ -12,6 +12,9 @@ import pytest
 
 from mlops_course import modelling, servers, tracking
 
+# MLflow's SQLAlchemy store still uses a loader strategy SQLAlchemy 2.1 deprecates: not ours.
+pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+
 
 @pytest.fixture
 def store(workspace: Path) -> tracking.Store:
