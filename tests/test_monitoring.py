@@ -1,0 +1,157 @@
+"""Monitoring: same-month references, Evidently reports, window summaries and the dashboard.
+
+The project template tests its own dashboard on its own reports. These tests check the
+sprint's use of it: summaries written by the course package are what the template's Streamlit
+app shows (AppTest), and the course's server helper serves it headless, also through
+jupyter-server-proxy as on Binder.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import httpx
+import pandas as pd
+import pytest
+
+from mlops_course import continuous, datasets, monitoring, servers, settings, tracking
+
+
+@pytest.fixture(scope="module")
+def bikes() -> pd.DataFrame:
+    return datasets.load_bike_sharing()
+
+
+@pytest.fixture(scope="module")
+def windows(bikes) -> list[datasets.Window]:
+    return datasets.production_windows(bikes)
+
+
+@pytest.fixture(scope="module")
+def reports(bikes, windows, tmp_path_factory) -> object:
+    """Summaries of the first four windows of 2012 for a champion trained on 2011."""
+    folder = tmp_path_factory.mktemp("reports")
+    train, holdout = continuous.training_window(bikes, "2012-01-01")
+    model = continuous.fit_candidate(train, fast=True)
+    expected = continuous.mae(model, holdout)
+    for window in windows[:4]:
+        reference = monitoring.same_month_reference(bikes, window)
+        summary = monitoring.window_summary(
+            window, reference, model, expected_mae=expected, model_version="1"
+        )
+        monitoring.write_summary(summary, folder)
+    return folder
+
+
+def test_the_same_month_reference_is_one_year_earlier(bikes, windows):
+    reference = monitoring.same_month_reference(bikes, windows[6])
+    months = reference["timestamp"].dt.to_period("M").unique()
+    assert [str(m) for m in months] == ["2011-07"]
+    first_year = datasets.Window("2011-03", pd.Timestamp("2011-03-01"),
+                                 pd.Timestamp("2011-04-01"), bikes.head(1))
+    with pytest.raises(monitoring.MonitoringError, match="only for windows of 2012"):
+        monitoring.same_month_reference(bikes, first_year)
+
+
+def test_a_summary_has_what_the_dashboard_and_an_alert_need(reports):
+    summaries = monitoring.load_summaries(reports)
+    assert [s["window"] for s in summaries] == ["2012-01", "2012-02", "2012-03", "2012-04"]
+    march = summaries[2]
+    assert march["reference"] == "2011-03" and march["rows"] > 700
+    assert march["model_quality"]["mae_ratio"] > monitoring.MAE_RATIO_THRESHOLD
+    assert march["decision"]["retrain"] and "signed-off" in march["decision"]["reasons"][0]
+    assert march["target_drift"]["drifted"] and march["prediction_drift"]["method"] == "psi"
+    assert set(march["data_drift"]["features"]) == set(monitoring.drift.MONITORED_FEATURES)
+    assert 0 < march["data_quality"]["missing_share"]["weathersit"] < 0.2
+    json.dumps(summaries)  # plain JSON all the way down
+    table = monitoring.summary_table(summaries)
+    assert list(table["window"]) == ["2012-01", "2012-02", "2012-03", "2012-04"]
+    assert table["retrain"].dtype == bool
+
+
+def test_measure_reports_time_cpu_and_memory():
+    result, sample = monitoring.measure(lambda: sum(range(200_000)))
+    assert result == sum(range(200_000))
+    assert sample.seconds > 0 and sample.cpu_seconds >= 0 and sample.peak_rss_mb > 10
+
+
+@pytest.mark.slow
+def test_evidently_finds_the_growth_of_demand_and_saves_its_report(bikes, windows, tmp_path):
+    reference = datasets.reference_period(bikes)
+    snapshot = monitoring.evidently_report(
+        reference, windows[2].data, ["cnt", "hr"], method="wasserstein", threshold=0.2,
+        summary=True,
+    )
+    columns = monitoring.evidently_drift(snapshot)
+    assert columns["cnt"]["drifted"] and not columns["hr"]["drifted"]
+    assert columns["cnt"]["method"] == "wasserstein"
+    verdict = monitoring.evidently_dataset_drift(snapshot)
+    assert verdict == {"count": 1.0, "share": 0.5, "drift_share": 0.5, "drifted": True}
+    snapshot.save_html(str(tmp_path / "march.html"))
+    assert (tmp_path / "march.html").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_a_p_value_test_counts_as_drift_when_the_p_value_is_small(bikes, windows):
+    reference = monitoring.same_month_reference(bikes, windows[0])
+    snapshot = monitoring.evidently_report(reference, windows[0].data, ["cnt"])
+    column = monitoring.evidently_drift(snapshot)["cnt"]
+    assert "p_value" in column["method"] and column["score"] < 0.05 and column["drifted"]
+
+
+@pytest.fixture
+def dashboard_path(monkeypatch):
+    monkeypatch.syspath_prepend(str(settings.TEMPLATE_DIR / "src"))
+    for name in [m for m in sys.modules if m == "mlproject" or m.startswith("mlproject.")]:
+        monkeypatch.delitem(sys.modules, name)
+
+
+@pytest.mark.slow
+def test_the_template_dashboard_shows_the_course_summaries(reports, dashboard_path,
+                                                           monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    for key, value in monitoring.dashboard_environment(reports, tmp_path / "none.jsonl").items():
+        if key != "PYTHONPATH":
+            monkeypatch.setenv(key, value)
+    app = AppTest.from_file(str(monitoring.DASHBOARD_APP), default_timeout=120)
+    app.run()
+    assert not app.exception, app.exception
+    assert "Retrain recommended for 2012-04" in app.error[0].value
+    assert app.selectbox[0].value == "2012-04"
+    assert "2012-04 vs 2011-04" in app.subheader[0].value
+    assert {"Latest window", "Features drifted", "MAE (rentals/hour)"} <= {
+        metric.label for metric in app.metric
+    }
+
+
+@pytest.mark.slow
+def test_the_dashboard_serves_headless_and_frees_its_port(reports):
+    with monitoring.dashboard_server(reports, port=servers.free_port()) as app:
+        assert httpx.get(app.url + "/_stcore/health", timeout=10).text == "ok"
+        assert "<title>" in httpx.get(app.url + "/", timeout=10).text
+        port = app.port
+    assert servers.port_is_free(port)
+
+
+@pytest.mark.slow
+def test_the_dashboard_is_reachable_through_the_jupyter_server_proxy(reports):
+    token = "sprint05-proxy-test"
+    lab = servers.BackgroundServer(
+        servers.python_command(
+            "jupyter", "lab", "--no-browser", "--allow-root", "--port={port}",
+            "--port-retries=0", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={settings.REPO_ROOT}",
+        ),
+        ready_path="/api/status", name="jupyter lab", ready_timeout=120,
+    )
+    with lab, monitoring.dashboard_server(reports, port=servers.free_port(),
+                                          behind_proxy=True) as app:
+        path = tracking.proxy_url(app.port, prefix="/")
+        assert path == f"/proxy/{app.port}/"
+        headers = {"Authorization": f"token {token}"}
+        health = httpx.get(f"{lab.url}{path}_stcore/health", headers=headers, timeout=20)
+        assert health.status_code == 200 and health.text == "ok"
+        page = httpx.get(f"{lab.url}{path}", headers=headers, timeout=20)
+        assert page.status_code == 200 and "<title>" in page.text
