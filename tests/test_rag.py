@@ -124,10 +124,10 @@ def test_retrieval_report_computes_ranks_and_metrics():
     assert report.attrs["hit_rate"] == 0.5 and report.attrs["k"] == 2
 
 
-def test_context_block_numbers_the_chunks_and_stops_at_the_limit():
-    hits = [rag.Hit(rag.Chunk("a.md", "x" * 100, i), 0.5, i + 1) for i in range(5)]
+def test_context_block_keeps_the_best_chunks_first_and_stops_at_the_limit():
+    hits = [rag.Hit(rag.Chunk("a.md", f"{i}" * 100, i), 0.5, i + 1) for i in range(5)]
     block = rag.context_block(hits, max_chars=250)
-    assert block.startswith("[1] (a.md)") and len(block) <= 260
+    assert block.startswith("0" * 100) and len(block) <= 260 and "3" not in block
 
 
 def test_hashing_embedder_is_normalised_and_deterministic():

@@ -37,8 +37,8 @@ PROMPTS: dict[str, Template] = {
     ],
     "v2": [
         {"role": "system", "content": (
-            "You answer questions about an MLOps course. Use only the context. "
-            "Answer in one short sentence.")},
+            "Answer the question about the MLOps course using only the context. "
+            "Reply with one short sentence.")},
         {"role": "user", "content": "Context:\n{{context}}\n\nQuestion: {{question}}"},
     ],
 }
@@ -192,20 +192,20 @@ def grounding(answer: str, context: str) -> float:
 
 
 def register_prompt(name: str, template: Template | str, commit_message: str = ""):
-    """Register `template` as a new version of prompt `name`, unless the latest version already
-    holds exactly this template (then return that version): re-running a notebook does not
-    pile up identical versions. Returns MLflow's `PromptVersion`.
+    """Register `template` as a new version of prompt `name`, unless a version already holds
+    exactly this template (then return that version): re-running a notebook does not pile up
+    identical versions. Returns MLflow's `PromptVersion`.
     """
     import mlflow
 
-    latest = None
     try:
-        versions = mlflow.genai.search_prompts(filter_string=f"name = '{name}'")
-        if versions:
-            latest = mlflow.genai.load_prompt(f"prompts:/{name}@latest", link_to_model=False)
-    except Exception:  # noqa: BLE001 - a missing prompt is the normal first case
+        latest = mlflow.genai.load_prompt(f"prompts:/{name}@latest", link_to_model=False)
+    except Exception:  # noqa: BLE001 - no such prompt yet: the normal first case
         latest = None
-    if latest is not None and latest.template == template:
-        return latest
+    if latest is not None:
+        for number in range(int(latest.version), 0, -1):
+            existing = mlflow.genai.load_prompt(name, version=number, link_to_model=False)
+            if existing.template == template:
+                return existing
     return mlflow.genai.register_prompt(name=name, template=template,
                                         commit_message=commit_message or None)

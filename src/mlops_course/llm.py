@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -47,6 +48,7 @@ DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 RECORDINGS_FILE = settings.SPRINTS_DIR / "06-llmops" / "data" / "recorded_responses.json"
 DEFAULT_N_CTX = 2048
 DEFAULT_THREADS = 2
+REPEAT_PENALTY = 1.1  # small models loop ("autograder-autograder-...") without it
 
 
 class LLMError(RuntimeError):
@@ -150,6 +152,7 @@ class LlamaCppBackend:
         self.model_path = Path(model_path) if model_path else smollm2_path()
         self.model = LOCAL_MODEL if model_path is None else self.model_path.stem
         self.n_ctx, self.n_threads, self.seed = n_ctx, n_threads, seed
+        self._lock = threading.Lock()  # one llama.cpp context: one request at a time
 
     def load(self):
         """Load the model now (otherwise the first `complete` does) and return it."""
@@ -158,12 +161,13 @@ class LlamaCppBackend:
     def complete(self, messages: Sequence[Message], *, max_tokens: int = 96,
                  temperature: float = 0.0) -> Completion:
         llama = self.load()
-        start = time.perf_counter()
-        result = llama.create_chat_completion(
-            messages=[dict(m) for m in messages], max_tokens=max_tokens,
-            temperature=temperature, seed=self.seed,
-        )
-        latency = time.perf_counter() - start
+        with self._lock:  # callers such as mlflow.genai.evaluate use threads
+            start = time.perf_counter()
+            result = llama.create_chat_completion(
+                messages=[dict(m) for m in messages], max_tokens=max_tokens,
+                temperature=temperature, seed=self.seed, repeat_penalty=REPEAT_PENALTY,
+            )
+            latency = time.perf_counter() - start
         usage = result.get("usage") or {}
         return Completion(
             text=(result["choices"][0]["message"].get("content") or "").strip(),

@@ -555,10 +555,14 @@ def retrieval_report(
 
 
 def context_block(hits: Sequence[Hit], max_chars: int = 1200) -> str:
-    """The retrieved chunks as one numbered block for a prompt, cut at `max_chars`."""
+    """The retrieved chunks, best first, as one block for a prompt, cut at `max_chars`.
+
+    Plain text separated by blank lines: a 135M model copies markup such as "[1] (file.md)"
+    into its answers, so the block carries none.
+    """
     parts, used = [], 0
     for hit in hits:
-        text = f"[{hit.rank}] ({hit.chunk.source}) {hit.chunk.text.strip()}"
+        text = hit.chunk.text.strip()
         if used + len(text) > max_chars:
             text = text[: max(0, max_chars - used)]
         if text:
