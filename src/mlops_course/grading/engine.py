@@ -62,6 +62,7 @@ from mlops_course.grading.sandbox import (
     Sandbox,
     SandboxError,
     SandboxKernelManager,
+    reap_stale_folders,
 )
 from mlops_course.grading.submissions import Submission
 
@@ -193,8 +194,12 @@ def _executor_class():
 class Worker:
     """Grades submissions of one lab, one at a time, each on a fresh sandboxed kernel."""
 
-    def __init__(self, bundle: LabBundle) -> None:
-
+    def __init__(self, bundle: LabBundle, sandbox: Sandbox | None = None) -> None:
+        # The kernel factory imports for seconds: start it first (unless the parent already
+        # did, before forking this worker) and set up the rest meanwhile.
+        self.sandbox = sandbox or new_sandbox(bundle)
+        self.sandbox.launch()
+        gradebook.speed_up_nbgrader()
         from nbconvert.preprocessors import ClearMetadataPreprocessor
         from nbgrader.preprocessors import (
             AssignLatePenalties,
@@ -255,21 +260,10 @@ class Worker:
         self._feedback = None
         # Per-submission gradebooks commit after every cell: keep them in memory-backed storage.
         shm = Path("/dev/shm")
-        self.tmp = Path(
-            tempfile.mkdtemp(
-                prefix="mlops-worker-",
-                dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None,
-            )
-        )
-        use = {"auto": None, "on": True, "off": False}[bundle.sandbox]
-        self.sandbox = Sandbox(
-            bundle.lab,
-            bundle.limits,
-            bundle.preload,
-            tuple(Path(p) for p in bundle.private),
-            use_bwrap=use,
-        )
-        self.sandbox.start()
+        where = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+        reap_stale_folders("mlops-worker-", where)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"mlops-worker-{os.getpid()}-", dir=where))
+        self.sandbox.wait_ready()
         self.next_kernel = self.sandbox.spawn()  # started ahead of need
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._finalizer = weakref.finalize(self, _close, self.sandbox, self.tmp)
@@ -659,6 +653,18 @@ def _close(sandbox: Sandbox, tmp: Path) -> None:
 _LOCAL = threading.local()
 
 
+def new_sandbox(bundle: LabBundle) -> Sandbox:
+    """The sandbox a worker of `bundle` grades in (not started yet)."""
+    use = {"auto": None, "on": True, "off": False}[bundle.sandbox]
+    return Sandbox(
+        bundle.lab,
+        bundle.limits,
+        bundle.preload,
+        tuple(Path(p) for p in bundle.private),
+        use_bwrap=use,
+    )
+
+
 def worker_for(bundle: LabBundle) -> Worker:
     """This process-and-thread's worker for `bundle`, created once (work done once per worker)."""
     workers: dict[str, Worker] = getattr(_LOCAL, "workers", None) or {}
@@ -668,7 +674,9 @@ def worker_for(bundle: LabBundle) -> Worker:
         for other in list(workers.values()):
             other.close()
         workers.clear()
-        worker = workers[bundle.key] = Worker(bundle)
+        adopted = getattr(_LOCAL, "sandbox", None)
+        _LOCAL.sandbox = None
+        worker = workers[bundle.key] = Worker(bundle, adopted)
         with contextlib.suppress(Exception):
             from multiprocessing import util
 
@@ -699,10 +707,16 @@ def grade_task(bundle: LabBundle, sub: Submission) -> Outcome:
 _POOL_BUNDLE: LabBundle | None = None
 
 
-def _pool_init(bundle: LabBundle) -> None:
+def _pool_init(bundle: LabBundle, sandboxes: list[Sandbox], counter) -> None:
+    """A pool worker: adopt one of the sandboxes the parent launched before forking it."""
     global _POOL_BUNDLE
     _POOL_BUNDLE = bundle
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    with counter.get_lock():
+        slot = counter.value
+        counter.value += 1
+    if slot < len(sandboxes):
+        _LOCAL.sandbox = sandboxes[slot]
     worker_for(bundle)
 
 

@@ -13,8 +13,11 @@ ten seconds here); `create_empty` records the schema version directly instead.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
+import shutil
 import sqlite3
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,6 +57,60 @@ def alembic_head() -> str:
     if len(heads) != 1:
         raise GradebookError(f"cannot tell nbgrader's schema version from {versions}: {heads}")
     return heads.pop()
+
+
+_SPED_UP = False
+
+
+def speed_up_nbgrader() -> None:
+    """Work nbgrader repeats for every notebook, done once per worker; results are unchanged.
+
+    - Every `Gradebook(...)` creates a new SQLAlchemy engine, so every query is compiled again
+      (nbgrader opens a gradebook several times per notebook): reuse one engine per database,
+      without a connection pool, so its compiled-statement cache is kept.
+    - `CheckCellMetadata` calls `jsonschema.validate`, which checks nbgrader's schema itself
+      before every cell: check it once and reuse the validator.
+    """
+    global _SPED_UP
+    if _SPED_UP:
+        return
+    _SPED_UP = True
+    import jsonschema
+    import nbgrader.api as api
+    import nbgrader.nbgraderformat.common as common
+    from sqlalchemy.pool import NullPool
+
+    engines: dict = {}
+    create_engine = api.create_engine
+
+    def shared_engine(url, **kwargs):
+        key = (str(url), tuple(sorted(kwargs.items())))
+        if key not in engines:
+            engines[key] = create_engine(url, poolclass=NullPool, **kwargs)
+        return engines[key]
+
+    class CachedJsonschema:
+        """`jsonschema` with a `validate` that checks each schema once, then as before."""
+
+        def __init__(self) -> None:
+            self._validators: dict[str, object] = {}
+
+        def validate(self, instance, schema, cls=None, *args, **kwargs):
+            key = json.dumps(schema, sort_keys=True)
+            validator = self._validators.get(key)
+            if validator is None:
+                cls = cls or jsonschema.validators.validator_for(schema)
+                cls.check_schema(schema)
+                validator = self._validators[key] = cls(schema, *args, **kwargs)
+            error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+            if error is not None:
+                raise error
+
+        def __getattr__(self, name):
+            return getattr(jsonschema, name)
+
+    api.create_engine = shared_engine
+    common.jsonschema = CachedJsonschema()
 
 
 def create_empty(path: Path) -> Path:
@@ -180,13 +237,20 @@ def merge(course_db: Path, lab: str, submissions: list[Path], course_id: str = C
     """
     from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
 
+    speed_up_nbgrader()
     incoming = []
-    for db in submissions:
-        with open_gradebook(db, course_id) as gb:
-            students = [s.id for s in gb.students]
-        if len(students) != 1:
-            raise GradebookError(f"{db} should hold exactly one student, holds {len(students)}")
-        incoming.append(read_submission(db, lab, students[0], course_id))
+    with tempfile.TemporaryDirectory(prefix="mlops-merge-") as tmp:
+        # Read every per-submission gradebook through one path, so one SQLAlchemy engine (and
+        # its compiled queries) serves them all.
+        reading = Path(tmp) / "submission.db"
+        for db in submissions:
+            with sqlite3.connect(db) as conn:
+                students = [row[0] for row in conn.execute("SELECT id FROM student")]
+            conn.close()
+            if len(students) != 1:
+                raise GradebookError(f"{db} should hold exactly one student, holds {len(students)}")
+            shutil.copyfile(db, reading)
+            incoming.append(read_submission(reading, lab, students[0], course_id))
 
     with open_gradebook(course_db, course_id) as gb:
         session = gb.db
@@ -254,6 +318,23 @@ def merge(course_db: Path, lab: str, submissions: list[Path], course_id: str = C
             session.rollback()
             raise
     return len(incoming)
+
+
+def students_with_submissions(db: Path, lab: str) -> set[str]:
+    """Students with a submission of `lab` in a gradebook (plain SQL: no nbgrader import)."""
+    if not db.exists():
+        return set()
+    with sqlite3.connect(db) as conn:
+        try:
+            rows = conn.execute(
+                "SELECT s.student_id FROM submitted_assignment s JOIN assignment a "
+                "ON s.assignment_id = a.id WHERE a.name = ?",
+                (lab,),
+            ).fetchall()
+        except sqlite3.OperationalError:  # no tables yet
+            rows = []
+    conn.close()
+    return {row[0] for row in rows}
 
 
 def course_scores(

@@ -36,6 +36,7 @@ import sys
 import time
 import traceback
 
+PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 # What every kernel imports while it starts (the debugger alone is a second of CPU here).
 KERNEL_MODULES = (
@@ -48,10 +49,23 @@ KERNEL_MODULES = (
 )
 
 
+def _prctl(option: int, value: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
 def _set_nondumpable() -> None:
     """Other processes of the same user can neither ptrace this one nor read its memory."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _prctl(PR_SET_DUMPABLE, 0)
+
+
+def _die_with_parent() -> None:
+    """Be killed when the parent goes (bubblewrap does this for a sandbox; this covers the
+    factory without one, and every kernel when its factory goes)."""
+    parent = os.getppid()
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent went before the request was in place
+        os._exit(1)
 
 
 def _virtual_size() -> int:
@@ -100,6 +114,7 @@ def _kernel_child(req: dict, protocol_fds: tuple[int, int]) -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         _apply_limits(req.get("limits", {}))
         _drop_privileges(req.get("uid"))
+        _die_with_parent()  # after the uid change, which would clear it
         log = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -269,6 +284,7 @@ def main() -> None:
     os.dup2(devnull, 0)
     os.dup2(2, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     loaded, failed = [], {}
     started = time.perf_counter()
     for module in [*KERNEL_MODULES, *spec.get("preload", [])]:

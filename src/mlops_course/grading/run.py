@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mlops_course import settings
 from mlops_course.grading import config, gradebook, release, reports
@@ -38,7 +39,7 @@ from mlops_course.grading.engine import (
     worker_for,
 )
 from mlops_course.grading.lab import Lab, cells_by_id, get_lab, is_test
-from mlops_course.grading.sandbox import Limits
+from mlops_course.grading.sandbox import Limits, Sandbox
 from mlops_course.grading.submissions import Submission, collect
 
 
@@ -75,13 +76,42 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def bundle_for(
-    lab: Lab, options: Options, private: Iterable[Path] = ()
-) -> tuple[LabBundle, list[str]]:
-    """The lab as workers need it, plus what differs between labs/ and a fresh release."""
+@dataclass(frozen=True)
+class Plan:
+    """What a run needs to know about a lab before nbgrader is even imported."""
+
+    cfg: Any
+    limits: Limits
+    preload: tuple[str, ...]
+
+
+def plan_for(lab: Lab, options: Options) -> Plan:
+    """Configuration, limits and the modules to preload, from the lab's source alone."""
+    import nbformat
+
     cfg = config.load()
     if options.cell_seconds is not None:
         cfg.Execute.timeout = int(options.cell_seconds)
+    lab_settings = lab.settings()
+    limits = Limits(
+        wall_seconds=float(options.wall_seconds or lab_settings.grading_seconds),
+        cell_seconds=int(cfg.Execute.timeout),
+        memory_mb=int(options.memory_mb or lab_settings.memory_mb),
+        network=lab_settings.network,
+    )
+    preload = lab_settings.preload
+    if preload is None:  # the locked cells are the same in the source and the release
+        preload = _imports_of_locked_cells(
+            [nbformat.writes(lab.source(nb)) for nb in lab.notebooks]
+        )
+    return Plan(cfg, limits, tuple(preload))
+
+
+def bundle_for(
+    lab: Lab, options: Options, private: Iterable[Path] = (), plan: Plan | None = None
+) -> tuple[LabBundle, list[str]]:
+    """The lab as workers need it, plus what differs between labs/ and a fresh release."""
+    plan = plan or plan_for(lab, options)
     with tempfile.TemporaryDirectory(prefix="mlops-template-") as tmp:
         generated = release.generate(lab, Path(tmp), Path(tmp) / "template.db")
         released = {nb: (generated.folder / f"{nb}.ipynb").read_text() for nb in lab.notebooks}
@@ -92,25 +122,15 @@ def bundle_for(
             if not lab.release_path(nb).is_file()
             or lab.release_path(nb).read_text() != released[nb]
         ]
-    lab_settings = lab.settings()
-    limits = Limits(
-        wall_seconds=float(options.wall_seconds or lab_settings.grading_seconds),
-        cell_seconds=int(cfg.Execute.timeout),
-        memory_mb=int(options.memory_mb or lab_settings.memory_mb),
-        network=lab_settings.network,
-    )
-    preload = lab_settings.preload
-    if preload is None:
-        preload = _imports_of_locked_cells([generated_nb for generated_nb in released.values()])
     bundle = LabBundle(
         lab=lab.name,
         notebooks=tuple(lab.notebooks),
         release=released,
         extra_files=lab.extra_files(),
         template_db=template,
-        config=config.to_plain(cfg),
-        limits=limits,
-        preload=tuple(preload),
+        config=config.to_plain(plan.cfg),
+        limits=plan.limits,
+        preload=plan.preload,
         private=tuple(str(p) for p in private),
         sandbox=options.sandbox,
     )
@@ -149,6 +169,7 @@ def _dispatch(
     todo: list[Submission],
     options: Options,
     on_done: Callable[[Submission, Outcome], None],
+    sandboxes: list | None = None,
 ) -> None:
     jobs = options.jobs or os.cpu_count() or 1
     if options.scheduler:
@@ -161,8 +182,12 @@ def _dispatch(
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
+        counter = ctx.Value("i", 0)
         with ProcessPoolExecutor(
-            min(jobs, len(todo)), mp_context=ctx, initializer=_pool_init, initargs=(bundle,)
+            min(jobs, len(todo)),
+            mp_context=ctx,
+            initializer=_pool_init,
+            initargs=(bundle, sandboxes or [], counter),
         ) as pool:
             futures = {pool.submit(_pool_task, sub): sub for sub in todo}
             for future in as_completed(futures):
@@ -285,21 +310,17 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     out.mkdir(parents=True, exist_ok=True)
     submissions_dir = Path(submissions_dir).resolve()
     subs = collect(submissions_dir, lab.name, lab.notebooks, options.roster)
-    bundle, stale = bundle_for(lab, options, private=(submissions_dir, out))
+    private = (submissions_dir, out)
+    plan = plan_for(lab, options)
     course_db = out / "gradebook.db"
-    config.ensure_venv_on_path()
-    _ensure_assignment(lab, course_db, bundle.template_db)
-    _write(out / "nbgrader_config.py", _course_config(out))
     work = out / ".work" / lab.name
     report_dir = out / "reports" / lab.name
     ledger_path = report_dir / "status.json"
     ledger: dict[str, dict] = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
-    in_gradebook = set(gradebook.course_scores(course_db, lab.name))
+    in_gradebook = gradebook.students_with_submissions(course_db, lab.name)
 
     todo, skipped, reused = [], [], []
     for sub in subs:
-        if options.write_submitted and submissions_dir != (out / "submitted").resolve():
-            _copy_submission(sub, out / "submitted" / sub.student / lab.name)
         done = ledger.get(sub.student)
         if (
             not options.force
@@ -317,6 +338,41 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
                 continue
         todo.append(sub)
 
+    # Kernel factories import for seconds: launch the pool's sandboxes now, so they get ready
+    # while this process imports nbgrader and prepares the lab. Forked workers adopt them.
+    early = []
+    jobs = options.jobs or os.cpu_count() or 1
+    if not options.scheduler and min(jobs, len(todo)) > 1:
+        use = {"auto": None, "on": True, "off": False}[options.sandbox]
+        for _ in range(min(jobs, len(todo))):
+            box = Sandbox(lab.name, plan.limits, plan.preload, private, use_bwrap=use)
+            box.launch()
+            early.append(box)
+    try:
+        bundle, stale = bundle_for(lab, options, private=private, plan=plan)
+        config.ensure_venv_on_path()
+        _ensure_assignment(lab, course_db, bundle.template_db)
+        _write(out / "nbgrader_config.py", _course_config(out))
+        if options.write_submitted and submissions_dir != (out / "submitted").resolve():
+            for sub in subs:
+                _copy_submission(sub, out / "submitted" / sub.student / lab.name)
+        result = _grade_todo(
+            lab, out, subs, todo, skipped, reused, ledger, options, bundle, early, started
+        )
+    finally:
+        for box in early:
+            box.close()
+    result.stale = stale
+    return result
+
+
+def _grade_todo(
+    lab, out, subs, todo, skipped, reused, ledger, options, bundle, early, started
+) -> RunResult:
+    course_db = out / "gradebook.db"
+    work = out / ".work" / lab.name
+    report_dir = out / "reports" / lab.name
+    ledger_path = report_dir / "status.json"
     outcomes: dict[str, Outcome] = {}
     bar = _progress(len(todo), lab.name, options.progress)
 
@@ -328,7 +384,7 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
 
     try:
         if todo:
-            _dispatch(bundle, todo, options, on_done)
+            _dispatch(bundle, todo, options, on_done, early)
     finally:
         bar.close()
     grading_seconds = time.perf_counter() - started
@@ -350,7 +406,7 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
         for suffix in (".db", ".json"):
             (work / f"{_safe(student)}{suffix}").unlink(missing_ok=True)
 
-    result = RunResult(lab.name, out, outcomes, ledger, skipped, reused, stale=stale)
+    result = RunResult(lab.name, out, outcomes, ledger, skipped, reused)
     result.sandbox = next((o.sandbox for o in outcomes.values() if o.sandbox), "") or next(
         (s.get("sandbox", "") for s in ledger.values() if s.get("sandbox")), ""
     )

@@ -23,6 +23,7 @@ bubblewrap the limits still apply but the sandbox is off: the grading report say
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import secrets
@@ -43,6 +44,9 @@ HOME_INSIDE = "/home/student"
 RUN_INSIDE = "/run/kernel"
 HIDDEN_REPO_FOLDERS = ("solutions", "grading", "workspace", ".git")
 FIRST_KERNEL_UID = 200_000  # kernels' uids when grading as root: far from real accounts
+
+
+_SANDBOXES = itertools.count()
 
 
 class SandboxError(RuntimeError):
@@ -120,13 +124,15 @@ class Sandbox:
         if self.use_bwrap and not self.bwrap:
             raise SandboxError("bubblewrap was requested but `bwrap` is not installed.")
         self.as_root = os.getuid() == 0
-        self.scratch = Path(tempfile.mkdtemp(prefix="mlops-grade-"))
+        reap_stale_folders("mlops-grade-")
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"mlops-grade-{os.getpid()}-"))
         self.host_home = self.scratch / "home"
         self.host_run = self.scratch / "run"
         for folder in (self.host_home, self.host_run):
             folder.mkdir(mode=0o755)
         self.kernel_uid = self._pick_uid() if (self.bwrap and self.as_root) else None
         self.process: subprocess.Popen | None = None
+        self._owner = os.getpid()
         self.factory: dict = {}
         self.factory_host_pid: int | None = None
         self._lock = threading.Lock()
@@ -173,8 +179,8 @@ class Sandbox:
         return f"{self.home}/{self.lab}"
 
     def _pick_uid(self) -> int:
-        # Unique on this machine while the worker lives: derived from the worker's pid and thread.
-        return FIRST_KERNEL_UID + (os.getpid() * 8 + threading.get_ident() % 8) % 3_000_000
+        # Unique on this machine while the sandbox lives: from this process's pid and a counter.
+        return FIRST_KERNEL_UID + os.getpid() * 32 + next(_SANDBOXES) % 32
 
     # --- starting and stopping ---------------------------------------------------------------
 
@@ -279,8 +285,15 @@ class Sandbox:
 
     def start(self, timeout: float = 120.0) -> dict:
         """Start the sandbox and its factory; return the factory's hello (what it imported)."""
-        if self.process and self.process.poll() is None:
-            return self.factory
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the sandbox and its factory without waiting for the factory's imports."""
+        if self.alive():
+            return
+        self.factory = {}
+        self._owner = os.getpid()
         env = None if self.enabled else {**os.environ, **self.environment()}
         cwd = None if self.enabled else str(self.host_home)
         self.process = subprocess.Popen(
@@ -294,6 +307,11 @@ class Sandbox:
             text=True,
             bufsize=1,
         )
+
+    def wait_ready(self, timeout: float = 120.0) -> dict:
+        """Wait until the factory has imported everything and says hello."""
+        if self.factory:
+            return self.factory
         hello = self._read(timeout)
         if not hello.get("ready"):
             raise SandboxError(f"the kernel factory did not start: {hello}. Log: {self.log_tail()}")
@@ -319,12 +337,21 @@ class Sandbox:
         return (self.scratch / "factory.log").read_text(errors="replace")[-size:]
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        if self.process is None:
+            return False
+        if self._owner == os.getpid():
+            return self.process.poll() is None
+        # Adopted by a forked worker: the sandbox is not its child, so poll() cannot tell.
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as fh:
+                return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except OSError:
+            return False
 
     def close(self) -> None:
         """Stop the sandbox and everything in it; remove its scratch folder."""
         if self.process is not None:
-            if self.process.poll() is None:
+            if self.alive():
                 with contextlib.suppress(OSError):
                     os.killpg(self.process.pid, signal.SIGKILL)
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -340,10 +367,11 @@ class Sandbox:
 
     def restart(self) -> dict:
         """Throw the sandbox away (a kernel broke the factory) and start a fresh one."""
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None and self.alive():
             with contextlib.suppress(OSError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+            with contextlib.suppress(subprocess.TimeoutExpired, ChildProcessError):
+                self.process.wait(timeout=10)
         self.process = None
         if self.kernel_uid is not None:
             _kill_uid(self.kernel_uid)
@@ -402,6 +430,7 @@ class Sandbox:
         """Fork a fresh kernel in an empty student folder; it is used for one notebook only."""
         if not self.alive():
             self.start()
+        self.wait_ready()
         self._prepare_folders()
         key = secrets.token_hex(16)
         ports = {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
@@ -471,6 +500,20 @@ class Sandbox:
     def kernel_log(self) -> str:
         path = self.host_run / "kernel.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def reap_stale_folders(prefix: str, folder: Path | None = None) -> None:
+    """Remove `<prefix><pid>-*` folders of ours whose process is gone (a killed worker's)."""
+    folder = Path(folder or tempfile.gettempdir())
+    for path in folder.glob(f"{prefix}*-*"):
+        owner = path.name[len(prefix) :].split("-", 1)[0]
+        if not owner.isdigit() or Path(f"/proc/{owner}").exists():
+            continue
+        try:
+            if path.stat().st_uid == os.getuid():
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _parents(path: Path) -> list[str]:
