@@ -10,8 +10,8 @@ is graded three times in one run:
 and the script prints submissions per second, the ratio to stock, peak memory (PSS of every
 process involved, sampled), where the time goes, and whether the per-cell scores are identical.
 Feedback and reports are off in the engine's runs: stock autograde does not make them either.
-Stock's split comes from the timestamps of its own log lines (sanitize, kernel start, execution
-including nbgrader's post-processing).
+Stock's split comes from the timestamps of its own DEBUG log lines (per-student gradebook and
+files, sanitize, kernel start, execution including nbgrader's scoring).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ LOG_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) (.*)$")
 
 
 def stock_split(log: str) -> dict[str, float]:
-    """Seconds in sanitize / kernel start / execution from stock nbgrader's INFO log."""
+    """Seconds per phase, from the timestamps of stock nbgrader's own (DEBUG) log lines."""
     totals: Counter = Counter()
     marks: dict[str, float] = {}
     for line in log.splitlines():
@@ -88,17 +88,19 @@ def stock_split(log: str) -> dict[str, float]:
         stamp = datetime.strptime(match.group(1), "%H:%M:%S.%f")
         t = stamp.hour * 3600 + stamp.minute * 60 + stamp.second + stamp.microsecond / 1e6
         text = match.group(2)
-        if text.startswith("Sanitizing"):
-            marks = {"sanitize": t}
+        if text.startswith("Creating/updating student"):
+            marks = {"student": t}
+        elif text.startswith("Sanitizing") and "student" in marks:
+            totals["gradebook and files"] += t - marks.pop("student")
+            marks["sanitize"] = t
         elif text.startswith("Autograding") and "sanitize" in marks:
-            totals["sanitize"] += t - marks["sanitize"]
+            totals["sanitize"] += t - marks.pop("sanitize")
             marks["autograde"] = t
-        elif text.startswith("Executing notebook with kernel") and "autograde" in marks:
-            totals["kernel start"] += t - marks["autograde"]
+        elif text.startswith("Executing cell") and "autograde" in marks:
+            totals["kernel start"] += t - marks.pop("autograde")
             marks["ready"] = t
         elif text.startswith("Writing") and "ready" in marks and "/autograded/" in text:
-            totals["execution"] += t - marks["ready"]
-            marks = {}
+            totals["execution and nbgrader's scoring"] += t - marks.pop("ready")
     return dict(totals)
 
 
@@ -108,6 +110,7 @@ def run_stock(lab, cohort_dir: Path, work: Path) -> dict:
         str(Path(sys.executable).parent / "nbgrader"),
         "autograde",
         lab.name,
+        "--log-level=DEBUG",  # timestamps of its own log lines give stock's time split
         "--Application.log_format=%(asctime)s.%(msecs)03d %(message)s",
         "--Application.log_datefmt=%H:%M:%S",
     ]

@@ -68,6 +68,7 @@ def speed_up_nbgrader() -> None:
     - Every `Gradebook(...)` creates a new SQLAlchemy engine, so every query is compiled again
       (nbgrader opens a gradebook several times per notebook): reuse one engine per database,
       without a connection pool, so its compiled-statement cache is kept.
+    - Every `Gradebook(...)` also lists the tables and creates missing ones: once per engine.
     - `CheckCellMetadata` calls `jsonschema.validate`, which checks nbgrader's schema itself
       before every cell: check it once and reuse the validator.
     """
@@ -109,7 +110,36 @@ def speed_up_nbgrader() -> None:
         def __getattr__(self, name):
             return getattr(jsonschema, name)
 
+    # Each Gradebook(...) also asks the database for its tables and creates the missing ones;
+    # with one engine per database file that needs doing once per engine. (Per-submission
+    # gradebooks are always copies of a complete template, so their tables never go missing.)
+    prepared: dict[int, list[str]] = {}
+    inspect, create_all = api.inspect, api.Base.metadata.create_all
+
+    class Tables:
+        def __init__(self, names: list[str]) -> None:
+            self.names = names
+
+        def get_table_names(self) -> list[str]:
+            return self.names
+
+    def cached_inspect(obj):
+        if id(obj) in prepared and any(obj is e for e in engines.values()):
+            return Tables(prepared[id(obj)])
+        return inspect(obj)
+
+    def create_all_once(bind=None, **kwargs):
+        if bind is not None and any(bind is e for e in engines.values()):
+            if id(bind) in prepared:
+                return None
+            create_all(bind=bind, **kwargs)
+            prepared[id(bind)] = inspect(bind).get_table_names()
+            return None
+        return create_all(bind=bind, **kwargs)
+
     api.create_engine = shared_engine
+    api.inspect = cached_inspect
+    api.Base.metadata.create_all = create_all_once
     common.jsonschema = CachedJsonschema()
 
 
