@@ -41,6 +41,6 @@ PROJECT_CARD = {
     ],
     "when_not_to_use_ml": "If the hourly profile meets the target, a table is cheaper to run.",
 }
-card_file = cards.write_card(PROJECT_CARD, "project_card.yaml")''',
+card_file = cards.write_card(PROJECT_CARD, LAB_DIR / "project_card.yaml")''',
 }
 LOSES = ['q2_test']
