@@ -32,5 +32,5 @@ def test_release_leaks_no_solution_hidden_test_or_mutant(warmup_lab, tmp_path):
 
 
 def test_release_check_command_reports_up_to_date(capsys):
-    assert main(["release", "--check"]) == 0
-    assert "labs/ is up to date" in capsys.readouterr().out
+    assert main(["release", "--check", "00-start-here"]) == 0
+    assert "labs/ is up to date for 1 lab(s): 00-start-here." in capsys.readouterr().out

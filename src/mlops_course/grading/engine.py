@@ -263,7 +263,12 @@ class Worker:
         where = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
         reap_stale_folders("mlops-worker-", where)
         self.tmp = Path(tempfile.mkdtemp(prefix=f"mlops-worker-{os.getpid()}-", dir=where))
-        self.sandbox.wait_ready()
+        try:
+            self.sandbox.wait_ready()
+        except SandboxError:  # a sandbox launched for us that did not come up: start our own
+            self.sandbox.close()
+            self.sandbox = new_sandbox(bundle)
+            self.sandbox.start()
         self.next_kernel = self.sandbox.spawn()  # started ahead of need
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._finalizer = weakref.finalize(self, _close, self.sandbox, self.tmp)
