@@ -304,7 +304,8 @@ class RecordedBackend:
         row = asdict(completion)
         row.pop("backend")
         row["latency_s"] = round(row["latency_s"], 3)
-        self.recordings[key] = {**row, "messages": [dict(m) for m in messages]}
+        self.recordings[key] = {**row, "messages": [dict(m) for m in messages],
+                                "max_tokens": max_tokens, "temperature": temperature}
         self.added += 1
         return completion
 
