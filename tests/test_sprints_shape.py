@@ -72,7 +72,7 @@ def test_every_sprint_has_a_readme_with_the_required_sections_in_order(folder: P
 
 # Sprints whose walkthroughs are still being written (README and data landed first). Strict
 # xfail: the day a walkthrough lands this test fails until the entry is removed.
-WALKTHROUGHS_PENDING = {"06-llmops"}
+WALKTHROUGHS_PENDING: set[str] = set()
 
 
 @pytest.mark.parametrize(
