@@ -129,12 +129,14 @@ def run_stock(lab, cohort_dir: Path, work: Path) -> dict:
     seconds = time.perf_counter() - started
     split = stock_split(log)
     split["other"] = max(seconds - sum(split.values()), 0.0)
+    errors = [line for line in log.splitlines() if "ERROR" in line or "Error:" in line]
     return {
         "seconds": seconds,
         "peak_mb": memory.peak / 1e6,
         "split": split,
         "scores": gradebook.cell_scores(root / "gradebook.db", lab.name),
         "returncode": proc.returncode,
+        "errors": errors,
     }
 
 
@@ -225,11 +227,17 @@ def report(results: dict, size: int) -> None:
         if name == "stock nbgrader (serial)":
             continue
         keys = set(r["scores"]) | set(base["scores"])
-        same = all(r["scores"].get(k, 0.0) == base["scores"].get(k, 0.0) for k in keys)
+        differ = sorted(k for k in keys if r["scores"].get(k, 0.0) != base["scores"].get(k, 0.0))
         print(
-            f"Per-cell scores of {name} identical to stock: {'yes' if same else 'NO'} "
+            f"Per-cell scores of {name} identical to stock: {'yes' if not differ else 'NO'} "
             f"({len(keys)} cells)"
         )
+        for key in differ[:6]:
+            print(f"  {key}: stock {base['scores'].get(key)}, engine {r['scores'].get(key)}")
+    if base["returncode"] != 0:
+        print(f"Stock nbgrader exited with {base['returncode']}; its errors:")
+        for line in base["errors"][:8]:
+            print(f"  {line}")
     engine = next(r for n, r in results.items() if n.startswith("engine"))
     print(f"Sandbox: {engine['sandbox']}; statuses: {dict(engine['statuses'])}")
 

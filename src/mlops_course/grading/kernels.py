@@ -237,10 +237,29 @@ class Factory:
 
 
 def _kill_all_but_me() -> None:
-    for _ in range(3):  # a process forking in a loop may add children between two passes
+    """kill(-1) reaches every process of this user in the pid namespace but this one and init;
+    repeat until none is left (a process forking in a loop may add one between two passes)."""
+    me, uid = os.getpid(), os.getuid()
+    for _ in range(200):
         with contextlib.suppress(OSError):
             os.kill(-1, signal.SIGKILL)
-        time.sleep(0.02)
+        if not any(
+            _alive_of(int(p), uid)
+            for p in os.listdir("/proc")
+            if p.isdigit() and int(p) not in (1, me)
+        ):
+            return
+        time.sleep(0.005)
+
+
+def _alive_of(pid: int, uid: int) -> bool:
+    """Whether `pid` runs (not a zombie) as `uid`."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            fields = dict(line.split(":", 1) for line in fh if ":" in line)
+    except OSError:
+        return False
+    return fields["State"].split()[0] not in ("Z", "X") and int(fields["Uid"].split()[0]) == uid
 
 
 def _session_members(sid: int) -> list[int]:

@@ -201,22 +201,21 @@ def _plots(report: Report) -> list[tuple[str, str]]:
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     plots = []
     fig, ax = plt.subplots(figsize=(6, 3))
     totals = [r.total for r in report.rows]
-    ax.hist(
-        totals,
-        bins=max(5, int(report.max_score) + 1) if report.max_score <= 40 else 20,
-        range=(0, max(report.max_score, 1)),
-        color="tab:blue",
-        edgecolor="white",
-    )
+    top = max(report.max_score, 1)
+    # One bar per whole point when there are few points, twenty bins otherwise.
+    edges = [x - 0.5 for x in range(int(top) + 2)] if top <= 40 else 20
+    ax.hist(totals, bins=edges, color="tab:blue", edgecolor="white")
     ax.set(
         xlabel=f"score (out of {_fmt(report.max_score)})",
         ylabel="submissions",
         title="Score distribution",
     )
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     plots.append(("Score distribution", _png(fig)))
     plt.close(fig)
 
@@ -245,6 +244,7 @@ def _plots(report: Report) -> list[tuple[str, str]]:
     names = sorted(counts, key=lambda s: -counts[s])
     ax.bar(names, [counts[n] for n in names], color="tab:green")
     ax.set(ylabel="submissions", title="Status counts")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="x", labelrotation=30)
     plots.append(("Status counts", _png(fig)))
     plt.close(fig)

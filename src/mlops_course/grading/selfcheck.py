@@ -144,7 +144,10 @@ def check(path: Path) -> CheckResult:
     from nbgrader import utils
     from nbgrader.validator import Validator
 
-    validator = Validator(config=config.load(), log=config.quiet_logger())
+    cfg = config.load()
+    # Local sockets instead of TCP: no network involved, and no kernel warning about it.
+    cfg.KernelManager.transport = "ipc"
+    validator = Validator(config=cfg, log=config.quiet_logger())
     result.changed = [grade_id(c) or "?" for c in validator._get_type_changed_cells(nb)]
     with _chdir(path.parent.resolve()):
         try:
