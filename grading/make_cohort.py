@@ -31,7 +31,11 @@ def main() -> None:
     for lab in labs:
         folder = cohort.write(lab, args.out / lab.name)
         members = cohort.load_manifest(folder)
-        print(f"{lab.name}: {len(members)} submissions in {folder}")
+        try:
+            shown = folder.relative_to(Path.cwd())
+        except ValueError:
+            shown = folder
+        print(f"{lab.name}: {len(members)} submissions in {shown}")
 
 
 if __name__ == "__main__":
