@@ -78,3 +78,17 @@ def graded_cohort(tmp_path_factory, warmup_lab):
         "lab": warmup_lab, "folder": folder, "out": out, "result": result,
         "manifest": {m["student"]: m for m in cohort.load_manifest(folder)},
     }
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    """Undo environment changes a test's libraries make behind its back.
+
+    MLflow's ``set_experiment`` exports ``MLFLOW_EXPERIMENT_ID`` into ``os.environ``; left there,
+    every notebook kernel started later in the session inherits an experiment id that does not
+    exist in its own fresh tracking store, and fails.
+    """
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

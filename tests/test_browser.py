@@ -103,12 +103,22 @@ def page(browser, artifacts):
 
 
 def open_notebook(page, server, path: str) -> None:
-    page.goto(f"{server.url}/lab/tree/{path}?token={TOKEN}")
+    # `reset` drops the layout saved by an earlier test, so no other notebook (with its own
+    # toolbar and Validate button) is open behind this one.
+    page.goto(f"{server.url}/lab/tree/{path}?reset&token={TOKEN}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+    # A panel is usable once its document is loaded and revealed (the loading spinner, which
+    # swallows clicks, is gone) and its kernel session exists.
     page.wait_for_function(
-        "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel",
+        """(path) => {
+            const panel = window.jupyterapp?.shell.currentWidget;
+            return panel?.context?.path === path && panel.context.isReady && panel.isRevealed
+                && panel.sessionContext?.session?.kernel;
+        }""",
+        arg=path,
         timeout=90_000,
     )
+    page.locator(".jp-NotebookPanel .jp-Spinner").wait_for(state="detached", timeout=90_000)
 
 
 def test_start_here_runs_every_cell_without_errors(page, jupyterlab):
