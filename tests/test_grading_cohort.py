@@ -101,6 +101,7 @@ def test_hostile_submissions_stay_inside_the_sandbox(graded_cohort):
         assert not escaped.exists(), f"a submission wrote {escaped}"
     assert "blocked" in _answer_output(graded_cohort, "writes-outside")
     assert "wrote" not in _answer_output(graded_cohort, "writes-outside")
+    assert "temporary files work" in _answer_output(graded_cohort, "writes-outside")
     assert "other notebooks found: 0" in _answer_output(graded_cohort, "reads-others")
     assert "network blocked" in _answer_output(graded_cohort, "tries-network")
     fork = graded_cohort["result"].outcomes["fork-bomb"]

@@ -41,5 +41,9 @@ def test_per_cell_scores_are_identical_to_stock_nbgrader(graded_cohort, tmp_path
         for k in sorted(keys)
         if ours.get(k, 0.0) != theirs.get(k, 0.0)
     }
-    assert not different, f"(student, notebook, cell): (engine, stock) differ: {different}"
+    logs = "\n".join(
+        f"--- stock share {i} (exit {run.returncode}):\n{run.log[-2000:]}"
+        for i, run in enumerate(runs)
+    )
+    assert not different, f"(student, notebook, cell): (engine, stock) differ: {different}\n{logs}"
     assert len(keys) == 3 * len(graded_cohort["manifest"])

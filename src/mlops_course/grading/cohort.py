@@ -215,7 +215,7 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
         Member(
             "writes-outside",
             "writes outside its folder",
-            "tries to write into the course, the root and /tmp's parent",
+            "tries to write into the course and the root; its private /tmp works",
             "graded",
             full,
             FULL,
@@ -394,7 +394,12 @@ def _writes_outside(repo: Path) -> str:
         "        pathlib.Path(target).write_text('escaped')\n"
         "        print('wrote', target)\n"
         "    except OSError as err:\n"
-        "        print('blocked', target, type(err).__name__)"
+        "        print('blocked', target, type(err).__name__)\n"
+        # The private /tmp is the one place outside its folder a submission may write.
+        "import tempfile\n\n"
+        "with tempfile.NamedTemporaryFile() as scratch:\n"
+        "    scratch.write(b'scratch')\n"
+        "print('temporary files work')"
     )
 
 

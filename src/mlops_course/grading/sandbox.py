@@ -246,7 +246,10 @@ class Sandbox:
                 args += ["--ro-bind", str(path), str(path)]
         # The private /tmp comes before the course's own binds: a checkout under /tmp (as in
         # a CI clone) must stay visible inside, not be covered by the empty tmpfs.
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+        # Both are world-writable and sticky, like on a host: the kernels run under their own
+        # uid, and libraries (tempfile, joblib, matplotlib) need somewhere to write.
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
         bound: list[Path] = [Path("/usr")]
         wanted = {Path(sys.base_prefix), Path(sys.prefix), settings.REPO_ROOT}
         for path in sorted({p.resolve() for p in wanted}, key=lambda p: len(p.parts)):

@@ -90,9 +90,21 @@ def _jail(root: Path, command: list[str], *, processes: int, memory_mb: int, uid
         "/dev",
         "--proc",
         "/proc",
+        "--perms",
+        "1777",
         "--tmpfs",
         "/tmp",
     ]
+    # A checkout under /tmp (as in a CI clone) must stay visible under the private /tmp: its
+    # .venv is the Python that runs nbgrader.
+    shown: list[Path] = []
+    for path in sorted({settings.REPO_ROOT, Path(sys.prefix).resolve()}):
+        if Path("/tmp") in path.parents and not any(p in path.parents for p in shown):
+            shown.append(path)
+            for parent in reversed(path.parents[:-1]):
+                if Path("/tmp") in parent.parents:
+                    args += ["--perms", "0755", "--dir", str(parent)]
+            args += ["--ro-bind", str(path), str(path)]
     if Path("/root") in base.parents:  # /root is private: show only the Python installation
         args += ["--tmpfs", "/root"]
         for parent in reversed(base.parents[:-1]):
