@@ -36,7 +36,7 @@ class ChecksumError(DatasetError):
         self.path, self.expected, self.actual = path, expected, actual
         super().__init__(
             f"{path} is damaged or was edited: its SHA-256 is {actual}, but the data card "
-            f"expects {expected}. Restore it with `git checkout -- {_relative(path)}` "
+            f"expects {expected}. Restore it with `git checkout -- {settings.display_path(path)}` "
             "(or re-clone the course) and load it again."
         )
 
@@ -67,12 +67,6 @@ class Window:
     def __len__(self) -> int:
         return len(self.data)
 
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(settings.REPO_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def available() -> list[str]:
@@ -126,8 +120,8 @@ def verify(name: str) -> DataCard:
         path = meta.folder / filename
         if not path.is_file():
             raise DatasetError(
-                f"{_relative(path)} is missing. Restore it with `git checkout -- "
-                f"{_relative(path)}` or re-clone the course."
+                f"{settings.display_path(path)} is missing. Restore it with `git checkout -- "
+                f"{settings.display_path(path)}` or re-clone the course."
             )
         stat = path.stat()
         stamp = (stat.st_size, stat.st_mtime_ns)

@@ -75,12 +75,6 @@ def check_parameters_cell(path: Path) -> None:
     )
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(settings.REPO_ROOT))
-    except ValueError:
-        return str(path)
-
 
 def execute(
     path: Path,
@@ -110,7 +104,8 @@ def execute(
         )
     except papermill.PapermillExecutionError as err:
         raise NotebookError(
-            f"{_display(path)} failed in cell {err.cell_index}: {err.ename}: {err.evalue}"
+            f"{settings.display_path(path)} failed in cell {err.cell_index}: "
+            f"{err.ename}: {err.evalue}"
         ) from err
     seconds = time.perf_counter() - started
     executed = nbformat.read(output, as_version=4)
@@ -119,7 +114,7 @@ def execute(
         for i, cell in enumerate(executed.cells)
         if cell.cell_type == "code"
     ]
-    timing = Timing(_display(path), round(seconds, 2), budget, cells)
+    timing = Timing(settings.display_path(path), round(seconds, 2), budget, cells)
     if timing.over_budget:
         raise BudgetExceeded(
             f"{timing.notebook} took {timing.seconds:.1f} s in fast mode, over its budget of "

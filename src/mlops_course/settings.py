@@ -46,3 +46,11 @@ def workspace(*parts: str) -> Path:
     path = WORKSPACE.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the course folder when it lies inside it (shorter messages)."""
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)

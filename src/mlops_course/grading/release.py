@@ -98,21 +98,15 @@ def stale(lab: Lab) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="mlops-release-") as tmp:
         fresh = _files(generate(lab, Path(tmp)).folder)
     current = _files(lab.release_dir)
-    shown = _display(lab.release_dir)
+    shown = settings.display_path(lab.release_dir)
     problems = [f"{shown}/{name} is missing" for name in sorted(set(fresh) - set(current))]
     problems += [
         f"{shown}/{name} should not be there" for name in sorted(set(current) - set(fresh))
     ]
     problems += [
-        f"{shown}/{name} differs from what {_display(lab.source_dir)} generates"
+        f"{shown}/{name} differs from what {settings.display_path(lab.source_dir)} generates"
         for name in sorted(set(fresh) & set(current))
         if fresh[name] != current[name]
     ]
     return problems
 
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(settings.REPO_ROOT))
-    except ValueError:
-        return str(path)

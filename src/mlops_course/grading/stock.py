@@ -209,9 +209,3 @@ def cell_scores(runs: StockRun | list[StockRun], lab: Lab) -> dict[tuple[str, st
         scores.update(gradebook.cell_scores(run.gradebook, lab.name))
     return scores
 
-
-def repo_relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(settings.REPO_ROOT))
-    except ValueError:
-        return str(path)
