@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -35,6 +36,21 @@ def test_postbuild_disables_only_existing_instructor_plugins():
     for plugin in disabled:
         assert f'"{plugin}"' in bundle, f"{plugin} is not a plugin of the installed nbgrader"
     assert "validate-assignment" not in script and "assignment-list" not in script
+
+
+def test_a_local_student_lab_hides_what_binder_hides():
+    """`./course lab` disables, per launch, the instructor tools that postBuild disables."""
+    script = (BINDER / "postBuild").read_text()
+    mode = BINDER / "student-mode"
+    page = json.loads((mode / "labconfig" / "page_config.json").read_text())
+    server_file = mode / "jupyter_server_config.d" / "instructor-tools-off.json"
+    server = json.loads(server_file.read_text())
+    lab_plugins = set(re.findall(r"labextension disable .*?(@jupyter/nbgrader:[\w-]+)", script))
+    server_extensions = set(re.findall(r"server extension disable .*?(nbgrader\.[\w.]+)", script))
+    assert {k for k, off in page["disabledExtensions"].items() if off} == lab_plugins
+    jpserver = server["ServerApp"]["jpserver_extensions"]
+    assert {k for k, on in jpserver.items() if not on} == server_extensions
+    assert "binder/student-mode" in (settings.REPO_ROOT / "course").read_text()
 
 
 @pytest.mark.slow

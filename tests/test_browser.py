@@ -75,7 +75,11 @@ def jupyterlab(student_root, tmp_path_factory):
         "--LabApp.expose_app_in_browser=True",  # lets the test read notebook state
         f"--LabApp.workspaces_dir={layouts}",
     )
-    with servers.BackgroundServer(command, ready_path="/api/status", name="jupyter lab") as srv:
+    # As `./course lab` starts it for students: nbgrader's instructor tools hidden, like Binder.
+    env = {"JUPYTER_CONFIG_PATH": str(settings.REPO_ROOT / "binder" / "student-mode")}
+    with servers.BackgroundServer(
+        command, ready_path="/api/status", name="jupyter lab", env=env
+    ) as srv:
         yield srv
     assert servers.port_is_free(srv.port)
 
@@ -151,6 +155,8 @@ def test_validate_button_reports_on_a_lab_release(page, jupyterlab, student_root
     assert "Validation Results" in text
     # A blank release cannot pass: the student is told which tests fail.
     assert "Success" not in text, text
+    # Students see Validate, not the instructor tools.
+    assert page.get_by_text("Create Assignment").count() == 0
 
 
 def test_mlflow_ui_opens_through_the_server_proxy(page, jupyterlab, tmp_path):
