@@ -68,7 +68,6 @@ class Window:
         return len(self.data)
 
 
-
 def available() -> list[str]:
     """Names of the bundled datasets."""
     return sorted(p.parent.name for p in settings.DATASETS_DIR.glob("*/datacard.md"))

@@ -75,7 +75,6 @@ def check_parameters_cell(path: Path) -> None:
     )
 
 
-
 def execute(
     path: Path,
     output: Path,

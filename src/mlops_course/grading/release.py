@@ -109,4 +109,3 @@ def stale(lab: Lab) -> list[str]:
         if fresh[name] != current[name]
     ]
     return problems
-

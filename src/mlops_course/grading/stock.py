@@ -208,4 +208,3 @@ def cell_scores(runs: StockRun | list[StockRun], lab: Lab) -> dict[tuple[str, st
     for run in runs if isinstance(runs, list) else [runs]:
         scores.update(gradebook.cell_scores(run.gradebook, lab.name))
     return scores
-
