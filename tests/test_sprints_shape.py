@@ -70,33 +70,12 @@ def test_every_sprint_has_a_readme_with_the_required_sections_in_order(folder: P
     )
 
 
-# Sprints whose walkthroughs are still being written (README and data landed first). Strict
-# xfail: the day a walkthrough lands this test fails until the entry is removed.
-WALKTHROUGHS_PENDING: set[str] = set()
-
-
-@pytest.mark.parametrize(
-    "folder",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="walkthroughs pending"))
-        if f.name in WALKTHROUGHS_PENDING else f
-        for f in sprint_folders()
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("folder", sprint_folders(), ids=lambda p: p.name)
 def test_every_sprint_has_at_least_one_walkthrough(folder: Path):
     assert list(folder.glob("*.ipynb")), f"{folder.name} has no walkthrough notebook"
 
 
-@pytest.mark.parametrize(
-    "folder",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="walkthroughs pending"))
-        if f.name in WALKTHROUGHS_PENDING else f
-        for f in sprint_folders()
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("folder", sprint_folders(), ids=lambda p: p.name)
 def test_readme_links_point_at_files_that_exist_or_at_labs(folder: Path):
     readme = folder / "README.md"
     if not readme.is_file():
