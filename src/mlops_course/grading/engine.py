@@ -624,7 +624,12 @@ class Worker:
             import psutil
 
             factory_rss = psutil.Process(self.sandbox.factory_host_pid).memory_info().rss
-        budget = limits.memory_mb * 1024 * 1024 + factory_rss
+        # The kernel's own address-space limit (RLIMIT_AS, set in the factory) is the primary
+        # guard: a single kernel that runs out gets a MemoryError and keeps the scores it has
+        # earned. This watcher is the backstop for memory spread over many processes, so it
+        # allows a quarter more; at the same figure, the two raced and the watcher sometimes
+        # killed a kernel a moment before its MemoryError.
+        budget = limits.memory_mb * 1024 * 1024 * 5 // 4 + factory_rss
         while not stop.wait(0.25):
             reason = None
             if time.monotonic() > deadline:
