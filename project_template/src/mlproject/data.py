@@ -31,7 +31,7 @@ from mlproject import settings as cfg
 REFERENCE_START = pd.Timestamp("2011-01-01")
 REFERENCE_END = pd.Timestamp("2012-01-01")  # exclusive: the reference period is all of 2011
 DATA_END = pd.Timestamp("2013-01-01")
-HOLDOUT_MONTHS = 2
+HOLDOUT_MONTHS = 3  # the last quarter of 2011 (October to December) scores every candidate
 
 SEASONS = ["spring", "summer", "fall", "winter"]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
