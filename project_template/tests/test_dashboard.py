@@ -35,6 +35,8 @@ def test_the_dashboard_shows_each_window_its_decision_and_recent_predictions(
     app = run_app()
     assert app.title[0].value == "Bike-rental model: monitoring"
     assert "Retrain recommended for 2012-06" in app.error[0].value
+    drift_verdict = [*app.warning, *app.info]
+    assert any("drift alert for 2012-06" in box.value.lower() for box in drift_verdict)
     labels = [metric.label for metric in app.metric]
     assert {"Latest window", "Features drifted", "MAE (rentals/hour)", "Predictions shown"} <= set(
         labels

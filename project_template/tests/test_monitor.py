@@ -17,6 +17,7 @@ def test_a_window_gets_an_html_report_and_a_json_summary(monitored):
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and len(html) > 10_000
     assert json.loads((folder / "summary.json").read_text()) == monitored
+    assert monitor.check_summary(monitored) is monitored, "the summary follows its JSON Schema"
 
 
 def test_the_summary_covers_drift_quality_and_the_decision_with_its_thresholds(monitored):
@@ -35,7 +36,9 @@ def test_the_growth_of_2012_is_caught_as_a_drop_in_quality(monitored):
     quality = monitored["model_quality"]
     assert quality["bias"] < 0, "a model trained on 2011 under-predicts the busier 2012"
     assert quality["mae_ratio"] > monitor.MAE_RATIO_THRESHOLD
-    assert monitored["decision"]["retrain"] and "MAE" in monitored["decision"]["reasons"][0]
+    decision = monitored["decision"]
+    assert decision["retrain"] and "MAE" in decision["retrain_reasons"][0]
+    assert isinstance(decision["alert"], bool) and decision["alert_reasons"]
     assert monitored["target_drift"]["drifted"]
 
 
@@ -43,3 +46,4 @@ def test_summaries_load_back_in_window_order(monitored):
     summaries = monitor.load_summaries(cfg.get_settings().reports_dir)
     table = monitor.summary_table(summaries)
     assert table.loc[table["window"] == "2012-06", "retrain"].item() is True
+    assert "alert" in table.columns

@@ -43,6 +43,15 @@ def test_steps_that_depend_on_the_registry_are_never_cached(compiled: Path):
     assert tasks["ingest"]["cachingOptions"]["enableCache"] is True
 
 
+def test_the_data_version_is_an_input_of_ingest_so_the_cache_follows_the_data(compiled: Path):
+    tasks = yaml.safe_load(compiled.read_text())["root"]["dag"]["tasks"]
+    ingest_inputs = tasks["ingest"]["inputs"]["parameters"]
+    assert ingest_inputs["data_sha256"]["componentInputParameter"] == "data_sha256"
+    settings = cfg.get_settings()
+    arguments = pipeline.arguments(settings)
+    assert len(arguments["data_sha256"]) == 64 and arguments["source"] == str(settings.data_file)
+
+
 def test_training_waits_for_validation(compiled: Path):
     tasks = yaml.safe_load(compiled.read_text())["root"]["dag"]["tasks"]
     assert "validate" in tasks["train"]["dependentTasks"]

@@ -63,6 +63,17 @@ def test_the_baseline_predicts_the_mean_of_the_same_hour_on_the_same_kind_of_day
     assert baseline.predict(query).tolist() == [150.0, 50.0, 7.0, history["cnt"].mean()]
 
 
+def test_the_baseline_fits_like_a_scikit_learn_estimator_and_saves_with_skops():
+    import skops.io
+
+    history = pd.concat([row(hr=8, cnt=100), row(hr=8, cnt=200), row(hr=3, cnt=10)])
+    features, target = data.prepare_features(history), data.target(history)
+    baseline = evaluate.HourlyBaseline().fit(features, target)
+    assert baseline.predict(features).tolist() == [150.0, 150.0, 10.0]
+    loaded = skops.io.loads(skops.io.dumps(baseline), trusted=registry.SKOPS_TRUSTED_TYPES)
+    assert loaded.predict(features).tolist() == [150.0, 150.0, 10.0]
+
+
 # ------------------------------------------------------------------ quality gate
 
 
@@ -90,19 +101,47 @@ def test_a_tie_keeps_the_champion_and_says_why():
 # ------------------------------------------------------------------ drift decision
 
 
-def test_a_large_rise_in_error_triggers_retraining():
+def test_a_large_rise_in_error_triggers_retraining_without_a_drift_alert():
     decision = monitor.decide(drift_share=0.1, mae=60.0, expected_mae=40.0)
-    assert decision.retrain and "1.50x" in decision.reasons[0]
+    assert decision.retrain and "1.50x" in decision.retrain_reasons[0]
+    assert not decision.alert
 
 
-def test_half_of_the_features_drifting_triggers_retraining_even_without_labels():
-    decision = monitor.decide(drift_share=0.5, mae=None, expected_mae=40.0)
-    assert decision.retrain and "50% of features drifted" in decision.reasons[0]
+def test_half_of_the_features_drifting_raises_an_alert_but_never_retrains():
+    for mae in (None, 40.0):  # without labels, and with an unchanged error
+        decision = monitor.decide(drift_share=0.5, mae=mae, expected_mae=40.0)
+        assert decision.alert and "50% of features drifted" in decision.alert_reasons[0]
+        assert not decision.retrain
+
+
+def test_drift_and_a_drop_in_quality_give_both_verdicts_each_with_its_reason():
+    decision = monitor.decide(drift_share=0.75, mae=80.0, expected_mae=40.0)
+    assert decision.alert and decision.retrain
+    assert "2.00x" in decision.retrain_reasons[0] and "75%" in decision.alert_reasons[0]
 
 
 def test_a_window_within_both_thresholds_needs_no_action():
     decision = monitor.decide(drift_share=0.2, mae=45.0, expected_mae=40.0)
-    assert not decision.retrain and "within thresholds" in decision.reasons[0]
+    assert not decision.retrain and not decision.alert
+    assert "within 1.25x" in decision.retrain_reasons[0]
+    assert "no alert" in decision.alert_reasons[0]
+
+
+def test_a_summary_breaking_the_schema_names_the_file_and_the_field(tmp_path: Path):
+    folder = tmp_path / "monitoring" / "2012-06"
+    folder.mkdir(parents=True)
+    (folder / "summary.json").write_text('{"window": "2012-06", "rows": "many"}')
+    with pytest.raises(monitor.SummaryError) as failure:
+        monitor.load_summaries(tmp_path)
+    assert str(folder / "summary.json") in str(failure.value)
+    assert "field" in str(failure.value)
+
+
+def test_the_writer_refuses_a_decision_that_mixes_the_verdicts(tmp_path: Path):
+    summary = {"window": "2012-06", "decision": {"retrain": True, "reasons": ["drift"]}}
+    with pytest.raises(monitor.SummaryError, match="2012-06"):
+        monitor.write_summary(summary, tmp_path)
+    assert not (tmp_path / "monitoring" / "2012-06" / "summary.json").exists()
 
 
 def test_the_retrain_trigger_gets_the_end_of_the_first_window_that_asks_for_it(monkeypatch):
@@ -110,7 +149,12 @@ def test_the_retrain_trigger_gets_the_end_of_the_first_window_that_asks_for_it(m
         return {
             "window": name,
             "end": f"{name}-end",
-            "decision": {"retrain": name >= "2012-02", "reasons": ["test"]},
+            "decision": {
+                "alert": True,  # drift everywhere: it must not trigger the retraining
+                "alert_reasons": ["drift"],
+                "retrain": name >= "2012-02",
+                "retrain_reasons": ["test"],
+            },
         }
 
     monkeypatch.setattr(monitor, "monitor_window", fake_window)

@@ -4,7 +4,7 @@
     train [--fast] [--train-end]  train, track, register and gate one candidate
     serve [--port]                serve the champion over HTTP (uvicorn)
     pipeline run|compile          run the KFP pipeline locally, or compile it to YAML
-    monitor [--window ...]        Evidently reports per production window (+ retrain trigger)
+    monitor [--window ...]        Evidently reports per window: ALERT on drift, RETRAIN on MAE
     dashboard [--port]            the Streamlit monitoring dashboard
     export-onnx [--output]        export the champion to ONNX, after a parity check
 
@@ -72,19 +72,21 @@ def _monitor(args: argparse.Namespace) -> int:
 
     settings = cfg.get_settings()
     retrain = None
-    if args.retrain_on_drift:
+    if args.retrain_on_quality:
 
         def retrain(train_end: str) -> None:
             from mlproject import pipeline
 
-            print(f"Drift decision says retrain: running the pipeline with data up to {train_end}")
+            print(f"Quality dropped: running the pipeline with data up to {train_end}")
             print(f"Pipeline finished: {pipeline.run_local(train_end=train_end)}")
 
     summaries = monitor.monitor(args.window or None, settings=settings, retrain=retrain)
     for summary in summaries:
-        verdict = "RETRAIN" if summary["decision"]["retrain"] else "ok"
-        reasons = "; ".join(summary["decision"]["reasons"])
-        print(f"{summary['window']}: {verdict}: {reasons}")
+        decision = summary["decision"]
+        alert = "ALERT" if decision["alert"] else "no alert"
+        verdict = "RETRAIN" if decision["retrain"] else "keep"
+        print(f"{summary['window']}: {verdict}: {'; '.join(decision['retrain_reasons'])}")
+        print(f"{' ' * len(summary['window'])}  {alert}: {'; '.join(decision['alert_reasons'])}")
     print(f"Reports in {settings.reports_dir / 'monitoring'}")
     if args.json:
         print(json.dumps(summaries, indent=2))
@@ -143,7 +145,11 @@ def parser() -> argparse.ArgumentParser:
 
     mon = commands.add_parser("monitor", help="drift and quality reports per window")
     mon.add_argument("--window", action="append", help="YYYY-MM (repeatable; default: all)")
-    mon.add_argument("--retrain-on-drift", action="store_true", help="run the pipeline if so")
+    mon.add_argument(
+        "--retrain-on-quality",
+        action="store_true",
+        help="run the pipeline when a window's MAE verdict is RETRAIN (drift only alerts)",
+    )
     mon.add_argument("--json", action="store_true", help="also print the summaries")
     mon.set_defaults(run=_monitor)
 
@@ -163,10 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     from mlproject.data import DataError
     from mlproject.registry import RegistryError
 
+    errors: tuple[type[Exception], ...] = (DataError, RegistryError)
+    if args.command in ("monitor",):
+        from mlproject.monitor import SummaryError
+
+        errors += (SummaryError,)
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args)
-    except (DataError, RegistryError) as err:
+    except errors as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -16,12 +16,16 @@ settings = cfg.get_settings()
 st.set_page_config(page_title="mlproject monitoring", layout="wide")
 st.title("Bike-rental model: monitoring")
 st.caption(
-    f"Reports from `{settings.reports_dir}`. Retrain when a window's MAE exceeds "
-    f"{monitor.MAE_RATIO_THRESHOLD}x the signed-off holdout MAE, or when at least "
-    f"{monitor.DRIFT_SHARE_THRESHOLD:.0%} of the features drifted."
+    f"Reports from `{settings.reports_dir}`. RETRAIN when a window's MAE exceeds "
+    f"{monitor.MAE_RATIO_THRESHOLD}x the signed-off holdout MAE; ALERT (look, do not retrain) "
+    f"when at least {monitor.DRIFT_SHARE_THRESHOLD:.0%} of the features drifted."
 )
 
-summaries = monitor.load_summaries(settings.reports_dir)
+try:
+    summaries = monitor.load_summaries(settings.reports_dir)
+except monitor.SummaryError as err:  # a summary from another version, or edited by hand
+    st.error(f"A monitoring summary breaks summary.schema.json: {err}. Re-run `make monitor`.")
+    st.stop()
 st.header("Production windows")
 if not summaries:
     st.info(
@@ -42,11 +46,17 @@ else:
             f"{quality['mae_ratio']:.2f}x signed-off",
             delta_color="inverse",
         )
-    reasons = "; ".join(latest["decision"]["reasons"])
-    if latest["decision"]["retrain"]:
-        st.error(f"Retrain recommended for {latest['window']}: {reasons}")
+    decision = latest["decision"]
+    quality_reasons = "; ".join(decision["retrain_reasons"])
+    drift_reasons = "; ".join(decision["alert_reasons"])
+    if decision["retrain"]:
+        st.error(f"Retrain recommended for {latest['window']}: {quality_reasons}")
     else:
-        st.success(f"No action for {latest['window']}: {reasons}")
+        st.success(f"No retraining for {latest['window']}: {quality_reasons}")
+    if decision["alert"]:
+        st.warning(f"Drift alert for {latest['window']}: {drift_reasons}")
+    else:
+        st.info(f"No drift alert for {latest['window']}: {drift_reasons}")
 
     st.dataframe(table, hide_index=True, width="stretch")
     st.line_chart(table.set_index("window")[["mae_ratio", "drift_share"]])

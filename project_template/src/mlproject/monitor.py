@@ -14,15 +14,18 @@ is warmer than March) is not reported as drift, while real change (the system gr
 2012) is. Each window gets `reports/monitoring/<window>/report.html` for people and
 `summary.json` for machines (the dashboard, alerting, the retraining trigger).
 
-The drift decision (documented thresholds, tuned on purpose to be simple to explain):
+Two verdicts per window, kept apart on purpose (documented thresholds, simple to explain):
 
+* ALERT when at least `DRIFT_SHARE_THRESHOLD` (half) of the features drifted: the inputs left
+  the region the model learnt. Someone should look (a broken feed? a new season?), but drift
+  alone is not harm: warmer weather changes the inputs without making the model worse, so an
+  alert never retrains by itself;
 * RETRAIN when the window's MAE exceeds the champion's signed-off holdout MAE by more than
-  `MAE_RATIO_THRESHOLD` (25%): the model got measurably worse;
-* RETRAIN when at least `DRIFT_SHARE_THRESHOLD` (half) of the features drifted: the inputs
-  left the region the model learnt, even before labels arrive.
+  `MAE_RATIO_THRESHOLD` (25%): the model got measurably worse, which only labels can show.
 
-`python -m mlproject monitor --window 2012-06 --retrain-on-drift` runs the training pipeline
-with data up to the end of the window when the decision says so.
+`python -m mlproject monitor --window 2012-06 --retrain-on-quality` runs the training pipeline
+with data up to the end of the first window whose verdict is RETRAIN. Every summary.json is
+checked against `summary.schema.json` when it is written and when it is read.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import logging
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -53,30 +57,84 @@ DRIFT_METHODS = {
 }
 
 
+SUMMARY_SCHEMA = "summary.schema.json"  # package data, next to this module
+
+
+class SummaryError(ValueError):
+    """A monitoring summary does not follow summary.schema.json (the message names the field)."""
+
+
 @dataclass(frozen=True)
 class Decision:
-    """Whether a window calls for retraining, and in plain words why (or why not)."""
+    """Two separate verdicts for a window, each with its reasons in plain words.
 
+    `alert`: data drift, someone should look. `retrain`: quality dropped, run the pipeline.
+    """
+
+    alert: bool
     retrain: bool
-    reasons: list[str]
+    alert_reasons: list[str]
+    retrain_reasons: list[str]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Every reason, alert and retrain, for a one-line log."""
+        return [*self.retrain_reasons, *self.alert_reasons]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "alert": self.alert,
+            "alert_reasons": self.alert_reasons,
+            "retrain": self.retrain,
+            "retrain_reasons": self.retrain_reasons,
+            "thresholds": {"drift_share": DRIFT_SHARE_THRESHOLD, "mae_ratio": MAE_RATIO_THRESHOLD},
+        }
 
 
 def decide(drift_share: float, mae: float | None, expected_mae: float) -> Decision:
-    """Apply the documented thresholds to one window's numbers."""
-    reasons = []
-    if mae is not None and mae > MAE_RATIO_THRESHOLD * expected_mae:
-        reasons.append(
+    """Apply the documented thresholds to one window's numbers: ALERT on drift, RETRAIN on MAE."""
+    if drift_share >= DRIFT_SHARE_THRESHOLD:
+        alert_reasons = [
+            f"{drift_share:.0%} of features drifted (threshold {DRIFT_SHARE_THRESHOLD:.0%}): "
+            "look at the inputs; drift alone does not retrain"
+        ]
+    else:
+        alert_reasons = [
+            f"{drift_share:.0%} of features drifted (below {DRIFT_SHARE_THRESHOLD:.0%}): no alert"
+        ]
+    if mae is None:
+        retrain_reasons = ["no labels yet: quality unknown, no retraining"]
+    elif mae > MAE_RATIO_THRESHOLD * expected_mae:
+        retrain_reasons = [
             f"MAE {mae:.1f} is {mae / expected_mae:.2f}x the signed-off {expected_mae:.1f} "
             f"(threshold {MAE_RATIO_THRESHOLD}x)"
-        )
-    if drift_share >= DRIFT_SHARE_THRESHOLD:
-        reasons.append(
-            f"{drift_share:.0%} of features drifted (threshold {DRIFT_SHARE_THRESHOLD:.0%})"
-        )
-    if reasons:
-        return Decision(True, reasons)
-    quality = "no labels yet" if mae is None else f"MAE {mae:.1f} vs signed-off {expected_mae:.1f}"
-    return Decision(False, [f"within thresholds: {drift_share:.0%} of features drifted, {quality}"])
+        ]
+    else:
+        retrain_reasons = [
+            f"MAE {mae:.1f} is {mae / expected_mae:.2f}x the signed-off {expected_mae:.1f}: "
+            f"within {MAE_RATIO_THRESHOLD}x"
+        ]
+    alert = drift_share >= DRIFT_SHARE_THRESHOLD
+    retrain = mae is not None and mae > MAE_RATIO_THRESHOLD * expected_mae
+    return Decision(alert, retrain, alert_reasons, retrain_reasons)
+
+
+def summary_schema() -> dict[str, Any]:
+    """The JSON Schema every summary.json follows (shipped with the package)."""
+    text = resources.files("mlproject").joinpath(SUMMARY_SCHEMA).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def check_summary(summary: dict[str, Any], source: str | Path = "summary") -> dict[str, Any]:
+    """Validate a summary against the schema; SummaryError names the file and the field."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(summary_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(summary))
+    if error is not None:
+        field = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        raise SummaryError(f"{source}: field {field!r}: {error.message}")
+    return summary
 
 
 def reference_for(frame: pd.DataFrame, window: data.Window) -> data.Window:
@@ -227,17 +285,22 @@ def monitor_window(
             "reference_prediction_mean": float(ref[PREDICTION].mean()),
         },
         "model_quality": quality,
-        "decision": {
-            "retrain": decision.retrain,
-            "reasons": decision.reasons,
-            "thresholds": {
-                "drift_share": DRIFT_SHARE_THRESHOLD,
-                "mae_ratio": MAE_RATIO_THRESHOLD,
-            },
-        },
+        "decision": decision.as_dict(),
         "report_html": "report.html",
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return write_summary(summary, settings.reports_dir)
+
+
+def write_summary(summary: dict[str, Any], reports_dir: Path) -> dict[str, Any]:
+    """Validate, then write `<reports_dir>/monitoring/<window>/summary.json`; return the summary.
+
+    Validating before writing means a bad summary fails here, where it is made, and never
+    reaches the dashboard or the retraining trigger.
+    """
+    path = Path(reports_dir) / "monitoring" / str(summary.get("window")) / "summary.json"
+    check_summary(summary, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
 
@@ -249,8 +312,9 @@ def monitor(
 ) -> list[dict[str, Any]]:
     """Monitor several windows (default: all of 2012) with one model load.
 
-    `retrain(train_end)` is called once, for the first window whose decision says retrain,
-    with the end of that window: retrain on everything known by then.
+    `retrain(train_end)` is called once, for the first window whose verdict is RETRAIN (a drop
+    in quality; an ALERT on drift never calls it), with the end of that window: retrain on
+    everything known by then.
     """
     settings = settings or cfg.get_settings()
     frame = data.validate(data.load(settings.data_file))
@@ -260,17 +324,30 @@ def monitor(
     for name in names:
         summary = monitor_window(name, settings=settings, served=served, frame=frame)
         summaries.append(summary)
-        log.info("window %s: %s", name, "; ".join(summary["decision"]["reasons"]))
-        if retrain is not None and summary["decision"]["retrain"]:
+        decision = summary["decision"]
+        reasons = decision["retrain_reasons"] + decision["alert_reasons"]
+        log.info("window %s: %s", name, "; ".join(reasons))
+        if retrain is not None and decision["retrain"]:
             retrain(summary["end"])
             break
     return summaries
 
 
 def load_summaries(reports_dir: Path) -> list[dict[str, Any]]:
-    """Every window's summary.json under `reports_dir/monitoring`, in window order."""
-    paths = sorted((reports_dir / "monitoring").glob("*/summary.json"))
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    """Every window's summary.json under `reports_dir/monitoring`, in window order.
+
+    Each is checked against the schema: a file from an older version, or edited by hand, fails
+    with its path and the offending field instead of a KeyError deep in the dashboard.
+    """
+    paths = sorted((Path(reports_dir) / "monitoring").glob("*/summary.json"))
+    summaries = []
+    for path in paths:
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise SummaryError(f"{path}: not valid JSON ({err})") from err
+        summaries.append(check_summary(summary, path))
+    return summaries
 
 
 def summary_table(summaries: list[dict[str, Any]]) -> pd.DataFrame:
@@ -288,8 +365,9 @@ def summary_table(summaries: list[dict[str, Any]]) -> pd.DataFrame:
                 "mae": quality.get("mae"),
                 "mae_ratio": quality.get("mae_ratio"),
                 "bias": quality.get("bias"),
+                "alert": s["decision"]["alert"],
                 "retrain": s["decision"]["retrain"],
-                "why": "; ".join(s["decision"]["reasons"]),
+                "why": "; ".join(s["decision"]["retrain_reasons"] + s["decision"]["alert_reasons"]),
             }
         )
     return pd.DataFrame(rows)

@@ -36,14 +36,24 @@ IMAGE = os.environ.get("MLPROJECT_PIPELINE_IMAGE", "ghcr.io/your-org/mlproject-t
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
-def ingest(source: str, train_end: str, dataset: Output[Dataset]) -> str:
-    """Verify the source file's checksum and keep the rows before `train_end`."""
+def ingest(source: str, data_sha256: str, train_end: str, dataset: Output[Dataset]) -> str:
+    """Verify the source file's checksum and keep the rows before `train_end`.
+
+    `data_sha256` is the data version the run asks for. It is an input so that KFP's cache
+    key follows the data, not the file's path: a new delivery at the same path has a new
+    checksum, so ingest (and everything after it) runs again. Empty: take the data card's.
+    """
     from pathlib import Path
 
     from mlproject import data
 
     path = Path(source)
     sha256 = data.verify_checksum(path, path.parent / "datacard.md")
+    if data_sha256 and sha256 != data_sha256:
+        raise data.ChecksumError(
+            f"{path} is version {sha256[:12]}, but the run asked for {data_sha256[:12]}: "
+            "pass the checksum of the data you mean to train on."
+        )
     frame = data.load(path, verify=False)
     frame = frame[frame["timestamp"] < train_end]
     frame.to_csv(dataset.path, index=False)
@@ -195,6 +205,7 @@ def register(
 def training_pipeline(
     source: str,
     tracking_uri: str,
+    data_sha256: str = "",
     train_end: str = "2012-01-01",
     fast: bool = False,
     seed: int = cfg.SEED,
@@ -202,7 +213,7 @@ def training_pipeline(
     alias: str = "champion",
 ) -> str:
     """The continuous-training pipeline; returns what the register step did."""
-    ingested = ingest(source=source, train_end=train_end)
+    ingested = ingest(source=source, data_sha256=data_sha256, train_end=train_end)
     checked = validate(dataset=ingested.outputs["dataset"])
     trained = train(
         dataset=ingested.outputs["dataset"],
@@ -252,6 +263,28 @@ def compile_pipeline(path: Path) -> Path:
     return path
 
 
+def arguments(
+    settings: cfg.Settings,
+    *,
+    train_end: str = "2012-01-01",
+    fast: bool | None = None,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """The pipeline's arguments for these settings; the data version from the data card."""
+    from mlproject import data
+
+    return dict(
+        source=str(settings.data_file),
+        tracking_uri=settings.tracking_uri,
+        data_sha256=data.verify_checksum(settings.data_file, settings.datacard_file),
+        train_end=train_end,
+        fast=settings.fast if fast is None else fast,
+        seed=settings.seed if seed is None else seed,
+        model_name=settings.model_name,
+        alias=settings.model_alias,
+    )
+
+
 def run_local(
     *,
     train_end: str = "2012-01-01",
@@ -272,18 +305,10 @@ def run_local(
         runner=local.SubprocessRunner(use_venv=False),
         pipeline_root=str(settings.pipeline_root),
     )
-    arguments: dict[str, Any] = dict(
-        source=str(settings.data_file),
-        tracking_uri=settings.tracking_uri,
-        train_end=train_end,
-        fast=settings.fast if fast is None else fast,
-        seed=settings.seed if seed is None else seed,
-        model_name=settings.model_name,
-        alias=settings.model_alias,
-    )
+    args = arguments(settings, train_end=train_end, fast=fast, seed=seed)
     with warnings.catch_warnings():
         # kfp.local warns when a step's image name lacks "python"; ours is the training image,
         # and locally the steps run in this environment anyway.
         warnings.filterwarnings("ignore", message="You may be attemping to run a task")
-        task = training_pipeline(**arguments)
+        task = training_pipeline(**args)
     return str(task.output)
