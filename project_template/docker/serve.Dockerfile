@@ -35,7 +35,9 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000
-# Healthy means ready to predict (model loaded), not merely "process alive".
+# Liveness, not readiness: platforms that act on HEALTHCHECK restart an unhealthy container,
+# and a restart cannot fix a model that failed to load (it only hides why). /ready is for
+# whatever routes traffic (a Kubernetes readinessProbe), which stops sending requests instead.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/ready', timeout=4)"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
 CMD ["python", "-m", "mlproject", "serve"]
