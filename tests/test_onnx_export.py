@@ -1,56 +1,37 @@
-"""ONNX export: the encoding, parity with scikit-learn, quantisation."""
+"""Sprint 04's teaching-only ONNX models, exported through mlproject.export."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from mlproject import data, export
 
-from mlops_course import datasets, onnx_export, serving
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return datasets.reference_period()
+from mlops_course import datasets, onnx_export
 
 
 @pytest.fixture(scope="module")
-def model(reference):
-    return onnx_export.train(reference, fast=True, max_iter=30)
+def frame():
+    return datasets.load_bike_sharing()
 
 
-def test_records_and_frames_encode_the_same_way(reference):
-    rows = reference.head(300)
-    records = serving.example_hours(rows)
-    np.testing.assert_array_equal(onnx_export.encode(rows), onnx_export.encode(records))
-    coded = onnx_export.encode(rows)
-    assert coded.dtype == np.float32 and coded.shape == (300, len(onnx_export.CODED))
-    assert np.isnan(coded[:, -1]).sum() == rows["weathersit"].isna().sum()
+@pytest.fixture(scope="module")
+def train_rows(frame):
+    return data.training_split(frame)[0]
 
 
-def test_the_export_agrees_with_scikit_learn_on_every_hour(model):
-    everything = datasets.load_bike_sharing()
-    report = onnx_export.parity(model, onnx_export.to_onnx(model), onnx_export.encode(everything))
-    assert report.ok, report.line()
-    assert report.rows == len(everything)
-
-
-def test_a_parity_failure_is_reported_not_hidden(model, reference):
-    X = onnx_export.encode(reference.head(100))
-    shuffled = X[:, ::-1].copy()  # columns in the wrong order: a classic serving bug
-    report = onnx_export.compare(model.predict(X), model.predict(shuffled))
+def test_native_category_trees_convert_without_error_and_fail_parity(train_rows, frame):
+    model = onnx_export.native_category_trees(train_rows, max_iter=30)
+    report = export.parity(model, export.OnnxModel(export.to_onnx(model)), frame)
     assert not report.ok and "FAILED" in report.line()
-    with pytest.raises(onnx_export.ExportError, match="100 and 99"):
-        onnx_export.compare(np.zeros(100), np.zeros(99))
+    assert report.max_abs_diff > 10, "the counter-example must be wrong by bikes, not decimals"
 
 
 @pytest.mark.slow
-def test_quantisation_shrinks_a_network_and_keeps_it_close(reference, tmp_path):
-    X = onnx_export.encode(reference)
-    net = onnx_export.train_network(reference, fast=True)
-    fp32 = onnx_export.to_onnx(net)
-    assert onnx_export.parity(net, fp32, X).ok
-    int8 = onnx_export.quantize(fp32, tmp_path)
+def test_quantisation_shrinks_the_network_and_keeps_it_close(train_rows, frame):
+    net = onnx_export.train_network(train_rows, fast=True)
+    fp32 = export.to_onnx(net)
+    assert export.parity(net, export.OnnxModel(fp32), frame).ok
+    int8 = export.quantize(fp32)
     assert len(int8) < 0.5 * len(fp32)
-    full = onnx_export.run(onnx_export.session(fp32), X)
-    drift = onnx_export.compare(full, onnx_export.run(onnx_export.session(int8), X), np.inf)
+    drift = export.parity(net, export.OnnxModel(int8), frame, tolerance=np.inf)
     assert drift.mean_abs_diff < 10  # bikes per hour, on a model whose MAE is several times that

@@ -104,8 +104,12 @@ def test_the_router_forwards_by_key_and_counts_per_version(router):
         text = client.get("/metrics").text
         assert client.get("/ready").status_code == 200
     expected_v2 = sum(splitter.choose(k) == "v2" for k in KEYS[:100])
-    line = f'routed_requests_total{{role="primary",status="200",version="v2"}} {expected_v2}.0'
+    labels = '{role="primary",status="200",version="v2"}'
+    line = f"{routing.UPSTREAM_REQUESTS}{labels} {expected_v2}.0"
     assert line in text
+    # The router's own requests, in mlproject's ApiMetrics, which slo.check reads.
+    assert 'mlproject_http_requests_total{method="POST",route="/v1/predict",status="200"} 100.0' \
+        in text
 
 
 def test_shadow_traffic_is_compared_but_never_returned(router):
@@ -114,8 +118,8 @@ def test_shadow_traffic_is_compared_but_never_returned(router):
             answer = client.post("/v1/predict", json={}, headers={"X-Routing-Key": key})
             assert answer.json()["model_version"] == "1"
         text = client.get("/metrics").text
-    assert 'routed_requests_total{role="shadow",status="200",version="v2"} 20.0' in text
-    assert "shadow_difference_rentals_count 20.0" in text
+    assert f'{routing.UPSTREAM_REQUESTS}{{role="shadow",status="200",version="v2"}} 20.0' in text
+    assert f"{routing.SHADOW_DIFFERENCE}_count 20.0" in text
 
 
 def test_a_router_without_a_backend_for_a_version_is_refused():

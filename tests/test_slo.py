@@ -1,4 +1,4 @@
-"""SLO checks over Prometheus metrics text."""
+"""SLO checks over the Prometheus metrics text that mlproject's ApiMetrics exports."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from mlproject.observability import ApiMetrics
 
 from mlops_course import slo
 
@@ -13,10 +14,10 @@ from mlops_course import slo
 def scraped(latencies: list[float], statuses: list[int], route: str = "/v1/predict") -> str:
     from prometheus_client import generate_latest
 
-    metrics = slo.ServiceMetrics()
+    metrics = ApiMetrics()
     for seconds, status in zip(latencies, statuses, strict=True):
-        metrics.observe(route, status, seconds)
-    metrics.observe("/ready", 503, 0.0001)  # probes never count
+        metrics.observe("POST", route, status, seconds)
+    metrics.observe("GET", "/ready", 503, 0.0001)  # probes never count
     return generate_latest(metrics.registry).decode()
 
 
@@ -48,9 +49,14 @@ def test_no_traffic_yet_is_an_error_not_a_pass():
 def test_histogram_quantile_interpolates_like_promql():
     rng = np.random.default_rng(0)
     latencies = list(rng.uniform(0.01, 0.025, size=1000))
-    cumulative = slo.buckets(slo.parse(scraped(latencies, [200] * 1000)),
-                             "http_request_duration_seconds")
+    cumulative = slo.buckets(slo.parse(scraped(latencies, [200] * 1000)), slo.LATENCY)
     # Uniform inside one bucket (0.01, 0.025]: interpolation recovers the quantile.
     assert slo.histogram_quantile(0.5, cumulative) == pytest.approx(0.0175, abs=0.001)
     assert math.isnan(slo.histogram_quantile(0.5, [(0.1, 0.0), (math.inf, 0.0)]))
     assert slo.histogram_quantile(0.99, [(0.1, 1.0), (math.inf, 100.0)]) == 0.1
+
+
+def test_the_checks_read_the_metric_names_the_api_exports():
+    text = scraped([0.01], [200])
+    names = {sample.name for sample in slo.parse(text)}
+    assert slo.REQUESTS in names and f"{slo.LATENCY}_bucket" in names

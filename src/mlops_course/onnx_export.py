@@ -1,199 +1,69 @@
-"""ONNX for the running use case: an exportable model, its export, a parity check, quantisation.
+"""Teaching-only ONNX experiments of sprint 04, built on mlproject's features and export.
 
-    X = encode(reference)                              # numbers only: the model's one input
-    model = exportable_model().fit(X, reference["cnt"])
-    onnx_bytes = to_onnx(model)
-    report = parity(model, onnx_bytes, X)              # max |sklearn - onnx| on real rows
-    assert report.ok, report
+The export itself is the project's: `mlproject.export` (to_onnx, OnnxModel, parity, quantize)
+converts the model `mlproject.train` fits. This module holds the two models 04a builds only to
+teach with, on the same feature columns (`mlproject.settings`) and the same `prepare_features`:
 
-Why a separate model: the sprint 01 champion splits on weekday and weather as *native
-categories*, which the converter does not translate (its parity check fails by hundreds of
-bikes). Here the categories are coded as numbers once, in `encode`, which training and serving
-both call: the trees see the same inputs, and the ONNX graph has a single float input.
+    wrong = native_category_trees(train_rows)       # converts without error, then fails parity
+    net = train_network(train_rows)                  # dense weights: something to quantise
+
+- `native_category_trees`: boosted trees that split on weekday and weather as *native
+  categories* (sprint 01's first recipe). skl2onnx converts the trees but not their categorical
+  splits, so the export is wrong by many bikes: the reason the project one-hot encodes, and the
+  reason every export is checked for parity before it is trusted.
+- `small_network`: a small neural network, because trees have no weight matrices to quantise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+import warnings
 from typing import Any
 
-import numpy as np
+from mlproject import data
+from mlproject import settings as cfg
 
-NUMERIC = ("hr", "workingday", "holiday", "temp", "hum", "windspeed")
-CODED = (*NUMERIC, "weekday", "weathersit")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-WEATHER = ("Clear", "Mist", "Light Rain", "Heavy Rain")
-WEEKDAY_CODES = {day: float(i) for i, day in enumerate(WEEKDAYS)}
-WEATHER_CODES = {weather: float(i) for i, weather in enumerate(WEATHER, 1)}
-INPUT = "features"
-TOLERANCE = 0.01  # bikes per hour: far below what matters, far above float32 rounding
-OPSET = 18
+SCALED = [c for c in cfg.NUMERIC_FEATURES if c != "hr"]  # the hour is one-hot encoded instead
 
 
-class ExportError(RuntimeError):
-    """An export failed, or disagrees with the model it came from."""
+def native_category_trees(frame: Any, *, max_iter: int = 60, seed: int = 0) -> Any:
+    """Boosted trees with native categorical splits, fitted on `frame` (one thread).
 
-
-def encode(rows: Any) -> np.ndarray:
-    """Rows (a DataFrame or a list of dicts) as a float32 matrix with the columns of `CODED`.
-
-    Weekdays become 0 (Mon) to 6 (Sun), weather 1 (Clear) to 4 (Heavy Rain); a missing weather
-    stays missing (NaN), which the trees route like in training.
+    The categories are coded as integers (OrdinalEncoder) and declared categorical, so a tree
+    may send "Sat or Sun" left in one split: what the ONNX converter does not translate.
     """
-    if hasattr(rows, "columns"):
-        out = np.empty((len(rows), len(CODED)), dtype=np.float32)
-        for j, column in enumerate(NUMERIC):
-            out[:, j] = rows[column].to_numpy(dtype="float64")
-        out[:, -2] = rows["weekday"].astype(object).map(WEEKDAY_CODES).to_numpy(dtype="float64")
-        weather = rows["weathersit"].astype(object).map(WEATHER_CODES)
-        out[:, -1] = weather.to_numpy(dtype="float64", na_value=np.nan)
-        return out
-    return _encode_records(rows)
-
-
-def _encode_records(records: Sequence[Mapping[str, Any]]) -> np.ndarray:
-    out = np.empty((len(records), len(CODED)), dtype=np.float32)
-    for i, record in enumerate(records):
-        for j, column in enumerate(NUMERIC):
-            out[i, j] = record[column]
-        out[i, -2] = WEEKDAY_CODES[record["weekday"]]
-        out[i, -1] = WEATHER_CODES.get(record.get("weathersit"), np.nan)
-    return out
-
-
-def exportable_model(
-    *, max_iter: int = 150, learning_rate: float = 0.1, max_leaf_nodes: int = 31, seed: int = 0
-) -> Any:
-    """Gradient-boosted trees on `encode`'s numbers: the model sprint 04 exports and serves."""
+    from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingRegressor
-
-    return HistGradientBoostingRegressor(
-        max_iter=max_iter, learning_rate=learning_rate, max_leaf_nodes=max_leaf_nodes,
-        random_state=seed,
-    )
-
-
-def train(frame: Any, *, fast: bool = False, seed: int = 0, **params: Any) -> Any:
-    """`exportable_model` fitted on `frame` (one thread: quicker on a small shared machine)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OrdinalEncoder
     from threadpoolctl import threadpool_limits
 
-    params.setdefault("max_iter", 60 if fast else 150)
+    encode = ColumnTransformer([
+        ("categories", OrdinalEncoder(), cfg.CATEGORICAL_FEATURES),
+        ("numbers", "passthrough", cfg.NUMERIC_FEATURES),
+    ])
+    trees = HistGradientBoostingRegressor(
+        max_iter=max_iter, categorical_features=list(range(len(cfg.CATEGORICAL_FEATURES))),
+        early_stopping=False, random_state=seed,
+    )
+    model = Pipeline([("encode", encode), ("regressor", trees)])
     with threadpool_limits(limits=1):
-        return exportable_model(seed=seed, **params).fit(encode(frame), frame["cnt"])
-
-
-def to_onnx(model: Any, *, n_features: int = len(CODED)) -> bytes:
-    """The fitted model as ONNX bytes, with one float32 input `features` of shape [n, 8]."""
-    import warnings
-
-    from skl2onnx import to_onnx as convert
-    from skl2onnx.common.data_types import FloatTensorType
-
-    with warnings.catch_warnings():  # the converter uses an onnx call due for an update
-        warnings.simplefilter("ignore", DeprecationWarning)
-        graph = convert(
-            model, initial_types=[(INPUT, FloatTensorType([None, n_features]))],
-            target_opset=OPSET,
-        )
-    return graph.SerializeToString()
-
-
-def session(onnx: bytes | str | Path, *, threads: int = 1) -> Any:
-    """An onnxruntime session on the CPU, single-threaded by default (fair and deterministic)."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3  # warnings about optional optimisations are noise here
-    source = onnx if isinstance(onnx, bytes) else str(onnx)
-    return ort.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
-
-
-def run(sess: Any, X: np.ndarray) -> np.ndarray:
-    """Predictions of an ONNX session for a float matrix, as a flat float64 array."""
-    name = sess.get_inputs()[0].name
-    (output,) = sess.run(None, {name: np.asarray(X, dtype=np.float32)})[:1]
-    return np.asarray(output, dtype="float64").ravel()
-
-
-@dataclass(frozen=True)
-class Parity:
-    """How far ONNX predictions are from scikit-learn's on the same rows."""
-
-    rows: int
-    max_abs_diff: float
-    mean_abs_diff: float
-    tolerance: float
-
-    @property
-    def ok(self) -> bool:
-        return self.max_abs_diff <= self.tolerance
-
-    def line(self) -> str:
-        verdict = "ok" if self.ok else "FAILED"
-        return (
-            f"parity {verdict}: max |sklearn - onnx| = {self.max_abs_diff:.6f} bikes/hour over "
-            f"{self.rows:,} rows (mean {self.mean_abs_diff:.6f}, tolerance {self.tolerance})"
-        )
-
-
-def compare(expected: Any, actual: Any, tolerance: float = TOLERANCE) -> Parity:
-    """Parity between two prediction vectors of the same rows."""
-    expected = np.asarray(expected, dtype="float64").ravel()
-    actual = np.asarray(actual, dtype="float64").ravel()
-    if expected.shape != actual.shape:
-        raise ExportError(
-            f"The two models returned {expected.size} and {actual.size} predictions for the same "
-            "rows: check the input shape (one row per hour) and the output you read."
-        )
-    diff = np.abs(expected - actual)
-    return Parity(int(expected.size), float(diff.max()), float(diff.mean()), tolerance)
-
-
-def parity(model: Any, onnx_bytes: bytes, X: np.ndarray, tolerance: float = TOLERANCE) -> Parity:
-    """Compare a fitted model and its ONNX export on the rows of `X` (from `encode`)."""
-    return compare(model.predict(X), run(session(onnx_bytes), X), tolerance)
-
-
-def quantize(onnx_bytes: bytes, folder: str | Path) -> bytes:
-    """Dynamic int8 quantisation of the weights of matrix products (dense layers).
-
-    Tree ensembles have no such weights, so this applies to linear models and neural networks;
-    the caller measures size, speed and accuracy before trusting the result.
-    """
-    import logging
-
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    source, target = folder / "fp32.onnx", folder / "int8.onnx"
-    source.write_bytes(onnx_bytes)
-    logging.getLogger().setLevel(logging.ERROR)  # the quantiser suggests a pre-processing step
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
-    return target.read_bytes()
+        return model.fit(data.prepare_features(frame), data.target(frame))
 
 
 def small_network(*, fast: bool = False, seed: int = 0) -> Any:
-    """A small neural network on `encode`'s numbers (one-hot hours and days, scaled numbers).
-
-    It exists to show quantisation, which needs dense weights: it is not the served model.
+    """A small neural network on the project's features (one-hot categories and hour, scaled
+    numbers). It exists to show quantisation, which needs dense weights: it is not served.
     """
     from sklearn.compose import make_column_transformer
     from sklearn.neural_network import MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-    weather = [CODED.index("weathersit")]
+    def one_hot() -> OneHotEncoder:
+        return OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+
     prepare = make_column_transformer(
-        (one_hot, [CODED.index("hr"), CODED.index("weekday")]),
-        (make_pipeline(_weather_filler(), OneHotEncoder(handle_unknown="ignore",
-                                                        sparse_output=False)), weather),
-        remainder=StandardScaler(),
+        (one_hot(), cfg.CATEGORICAL_FEATURES), (one_hot(), ["hr"]), (StandardScaler(), SCALED),
     )
     width = 64 if fast else 128
     net = MLPRegressor(
@@ -205,17 +75,11 @@ def small_network(*, fast: bool = False, seed: int = 0) -> Any:
 
 def train_network(frame: Any, *, fast: bool = False, seed: int = 0) -> Any:
     """`small_network` fitted on `frame`, one thread, without convergence warnings."""
-    import warnings
-
     from sklearn.exceptions import ConvergenceWarning
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return small_network(fast=fast, seed=seed).fit(encode(frame), frame["cnt"])
-
-
-def _weather_filler() -> Any:
-    from sklearn.impute import SimpleImputer
-
-    return SimpleImputer(strategy="constant", fill_value=0.0)
+        return small_network(fast=fast, seed=seed).fit(
+            data.prepare_features(frame), data.target(frame)
+        )

@@ -10,8 +10,8 @@ Canary: a small, deterministic share of traffic goes to the new version; the sam
 lands on the same version (a user does not flip between models), and raising the share only
 moves keys from the old version to the new one. Shadow: every request is answered by the
 primary version and *also* sent to the shadow version, whose answer is compared and thrown
-away, so a candidate meets real traffic without any user seeing it. The router counts requests,
-errors and latency per version in Prometheus metrics.
+away, so a candidate meets real traffic without any user seeing it. The router's metrics are
+mlproject's `ApiMetrics` (its own requests) plus requests, errors and latency per version.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at run time.
@@ -23,10 +23,12 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from mlproject.observability import LATENCY_BUCKETS, ApiMetrics
 
 from mlops_course.servers import BackgroundServer
-from mlops_course.slo import LATENCY_BUCKETS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -37,6 +39,9 @@ BACKENDS_ENV = "MLOPS_ROUTER_BACKENDS"
 WEIGHTS_ENV = "MLOPS_ROUTER_WEIGHTS"
 SHADOW_ENV = "MLOPS_ROUTER_SHADOW"
 SALT_ENV = "MLOPS_ROUTER_SALT"
+# The API's prediction paths, which the router forwards (the other routes are its own).
+PREDICTION_PATHS = ("/v1/predict", "/v1/predict/batch")
+ROUTES = frozenset({*PREDICTION_PATHS, "/health", "/ready", "/metrics"})
 
 
 class RoutingError(ValueError):
@@ -90,31 +95,121 @@ class TrafficSplitter:
         return {v: c / n for v, c in counts.items()} if n else dict.fromkeys(self.weights, 0.0)
 
 
-class RouterMetrics:
-    """Per-version counters and latency for the router (its own Prometheus registry)."""
+class RouterMetrics(ApiMetrics):
+    """The router's metrics: mlproject's API metrics for its own requests, plus per version.
+
+    The inherited counters and histogram describe what clients of the router see (so the
+    same SLO check reads a router and a model service); the additions describe each backend
+    version, by role (primary or shadow), and how far a shadow's answers are from the primary's.
+    """
 
     def __init__(self) -> None:
-        from prometheus_client import CollectorRegistry, Counter, Histogram
+        super().__init__()
+        from prometheus_client import Counter, Histogram
 
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "routed_requests", "Requests sent to a version, by role and status.",
+        self.upstream = Counter(
+            "router_upstream_requests", "Requests sent to a version, by role and status.",
             ["version", "role", "status"], registry=self.registry,
         )
-        self.latency = Histogram(
-            "routed_request_duration_seconds", "Time a version took to answer, by role.",
+        self.upstream_latency = Histogram(
+            "router_upstream_duration_seconds", "Time a version took to answer, by role.",
             ["version", "role"], buckets=LATENCY_BUCKETS, registry=self.registry,
         )
         self.difference = Histogram(
-            "shadow_difference_rentals", "|primary - shadow| prediction, bikes per hour.",
+            "router_shadow_difference_rentals", "|primary - shadow| prediction, bikes per hour.",
             buckets=(0.5, 1, 2, 5, 10, 20, 50, 100, 200), registry=self.registry,
         )
+
+
+# The names 04b's per-version checks read (Prometheus adds `_total` to a counter's samples).
+UPSTREAM_REQUESTS = "router_upstream_requests_total"
+UPSTREAM_LATENCY = "router_upstream_duration_seconds"
+SHADOW_DIFFERENCE = "router_shadow_difference_rentals"
 
 
 def routing_key(headers: Mapping[str, str], body: bytes) -> str:
     """The request's routing key: the `X-Routing-Key` header, else a hash of the body."""
     key = headers.get(ROUTING_KEY_HEADER.lower()) or headers.get(ROUTING_KEY_HEADER)
     return key or hashlib.sha256(body).hexdigest()
+
+
+def shadow_differences(primary: Any, shadow: Any) -> list[float]:
+    """|primary - shadow| for each prediction of two answers (one hour or a batch)."""
+    ours, theirs = primary.get("rentals"), shadow.get("rentals")
+    pairs = zip(ours, theirs, strict=False) if isinstance(ours, list) else [(ours, theirs)]
+    return [abs(a - b) for a, b in pairs
+            if isinstance(a, int | float) and isinstance(b, int | float)]
+
+
+class Forwarder:
+    """The router's traffic work: one HTTP client per version, canary choice, shadow copies."""
+
+    def __init__(
+        self, backends: Mapping[str, str], splitter: TrafficSplitter, metrics: RouterMetrics,
+        *, shadow: str | None = None, timeout: float = 10.0,
+    ) -> None:
+        missing = sorted(set(splitter.weights) - set(backends))
+        if missing or (shadow is not None and shadow not in backends):
+            raise RoutingError(
+                f"No backend URL for {missing or [shadow]}: give one per version in `backends`."
+            )
+        self.backends, self.splitter, self.metrics = dict(backends), splitter, metrics
+        self.shadow, self.timeout = shadow, timeout
+        self.clients: dict[str, httpx.AsyncClient] = {}
+        self.pending: set[asyncio.Task[None]] = set()
+
+    async def open(self) -> None:
+        for version, url in self.backends.items():
+            self.clients[version] = httpx.AsyncClient(base_url=url, timeout=self.timeout)
+
+    async def close(self) -> None:
+        """Let shadow copies in flight finish, then close the clients."""
+        if self.pending:
+            await asyncio.gather(*self.pending, return_exceptions=True)
+        for client in self.clients.values():
+            await client.aclose()
+
+    async def forward(self, version: str, role: str, path: str, body: bytes) -> Any:
+        """POST the body to one version; None when it cannot be reached."""
+        started = time.perf_counter()
+        try:
+            response = await self.clients[version].post(
+                path, content=body, headers={"content-type": "application/json"}
+            )
+            status = str(response.status_code)
+        except httpx.HTTPError:
+            response, status = None, "unreachable"
+        self.metrics.upstream.labels(version, role, status).inc()
+        self.metrics.upstream_latency.labels(version, role).observe(time.perf_counter() - started)
+        return response
+
+    async def mirror(self, path: str, body: bytes, primary: Any) -> None:
+        """Send a copy to the shadow version and record how far its answer is."""
+        copy = await self.forward(self.shadow, "shadow", path, body)
+        if copy is None or copy.status_code != 200 or primary.status_code != 200:
+            return
+        for difference in shadow_differences(primary.json(), copy.json()):
+            self.metrics.difference.observe(difference)
+
+    async def route(self, headers: Mapping[str, str], path: str, body: bytes) -> tuple[str, Any]:
+        """The version chosen for this request and its answer (None if unreachable)."""
+        version = self.splitter.choose(routing_key(headers, body))
+        response = await self.forward(version, "primary", path, body)
+        if response is not None and self.shadow is not None and self.shadow != version:
+            task = asyncio.create_task(self.mirror(path, body, response))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+        return version, response
+
+    async def readiness(self) -> dict[str, bool]:
+        """Whether each version answers its /ready with 200."""
+        states = {}
+        for version, client in self.clients.items():
+            try:
+                states[version] = (await client.get("/ready")).status_code == 200
+            except httpx.HTTPError:
+                states[version] = False
+        return states
 
 
 def create_router_app(
@@ -128,83 +223,56 @@ def create_router_app(
 
     `backends` maps a version to its API's base URL; every version in the splitter needs one.
     With `shadow`, that version also receives a copy of every request; its answers are compared
-    with the primary's (metric `shadow_difference_rentals`) and never returned.
+    with the primary's (metric `router_shadow_difference_rentals`) and never returned.
     """
-    import httpx
-    from fastapi import FastAPI, Request, Response
-    from fastapi.responses import JSONResponse
-    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from fastapi import FastAPI
 
-    missing = sorted(set(splitter.weights) - set(backends))
-    if missing or (shadow is not None and shadow not in backends):
-        raise RoutingError(
-            f"No backend URL for {missing or [shadow]}: give one per version in `backends`."
-        )
     metrics = RouterMetrics()
-    clients: dict[str, httpx.AsyncClient] = {}
-    pending: set[asyncio.Task[None]] = set()
+    forwarder = Forwarder(backends, splitter, metrics, shadow=shadow, timeout=timeout)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for version, url in backends.items():
-            clients[version] = httpx.AsyncClient(base_url=url, timeout=timeout)
+        await forwarder.open()
         yield
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-        for client in clients.values():
-            await client.aclose()
+        await forwarder.close()
 
     app = FastAPI(title="Bike demand router", lifespan=lifespan)
     app.state.metrics = metrics
+    _add_routes(app, forwarder, metrics)
+    return app
 
-    async def forward(version: str, role: str, path: str, body: bytes) -> httpx.Response | None:
+
+def _add_routes(app: "FastAPI", forwarder: Forwarder, metrics: RouterMetrics) -> None:
+    """The router's endpoints: the prediction paths of the API, probes and /metrics."""
+    from fastapi import Request, Response
+    from fastapi.responses import JSONResponse
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Any) -> Response:
         started = time.perf_counter()
-        try:
-            response = await clients[version].post(
-                path, content=body, headers={"content-type": "application/json"}
-            )
-            status = str(response.status_code)
-        except httpx.HTTPError:
-            response, status = None, "unreachable"
-        metrics.requests.labels(version, role, status).inc()
-        metrics.latency.labels(version, role).observe(time.perf_counter() - started)
+        response = await call_next(request)
+        route = request.url.path if request.url.path in ROUTES else "unmatched"
+        metrics.observe(request.method, route, response.status_code,
+                        time.perf_counter() - started)
         return response
 
-    async def mirror(path: str, body: bytes, primary: httpx.Response) -> None:
-        copy = await forward(shadow, "shadow", path, body)
-        if copy is None or copy.status_code != 200 or primary.status_code != 200:
-            return
-        ours, theirs = primary.json().get("rentals"), copy.json().get("rentals")
-        pairs = zip(ours, theirs, strict=False) if isinstance(ours, list) else [(ours, theirs)]
-        for a, b in pairs:
-            if isinstance(a, int | float) and isinstance(b, int | float):
-                metrics.difference.observe(abs(a - b))
-
-    async def route(request: Request, path: str) -> Response:
-        body = await request.body()
-        version = splitter.choose(routing_key(request.headers, body))
-        response = await forward(version, "primary", path, body)
+    async def route(request: Request) -> Response:
+        version, response = await forwarder.route(
+            request.headers, request.url.path, await request.body()
+        )
         if response is None:
             return JSONResponse(
                 {"detail": f"Version {version} did not answer.", "errors": []}, status_code=502,
                 headers={ROUTED_HEADER: version},
             )
-        if shadow is not None and shadow != version:
-            task = asyncio.create_task(mirror(path, body, response))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
         return Response(
             response.content, status_code=response.status_code,
             media_type=response.headers.get("content-type"), headers={ROUTED_HEADER: version},
         )
 
-    @app.post("/v1/predict")
-    async def predict(request: Request) -> Response:
-        return await route(request, "/v1/predict")
-
-    @app.post("/v1/predict/batch")
-    async def predict_batch(request: Request) -> Response:
-        return await route(request, "/v1/predict/batch")
+    for path in PREDICTION_PATHS:
+        app.add_api_route(path, route, methods=["POST"])
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -212,20 +280,13 @@ def create_router_app(
 
     @app.get("/ready")
     async def ready() -> Response:
-        states = {}
-        for version, client in clients.items():
-            try:
-                states[version] = (await client.get("/ready")).status_code == 200
-            except httpx.HTTPError:
-                states[version] = False
+        states = await forwarder.readiness()
         status = 200 if states and all(states.values()) else 503
         return JSONResponse({"backends": states}, status_code=status)
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    return app
 
 
 def router_from_env() -> "FastAPI":

@@ -1,58 +1,40 @@
-"""Service-level objectives from Prometheus metrics: what a service exports, and the check.
+"""Service-level objectives from Prometheus metrics: reading `/metrics`, and the check.
 
-    metrics = ServiceMetrics()                         # in the app: one registry per app
-    metrics.observe("/v1/predict", 200, 0.004)
     text = httpx.get(api.url + "/metrics").text        # what Prometheus scrapes
     for result in check(text, availability=0.995, latency_seconds=0.1, latency_target=0.95):
         print(result.line())
 
-An SLO is a target on what users feel, measured over a window: "99.5 % of requests succeed",
-"95 % of requests answer within 100 ms". The share of failures the target allows is the
-*error budget*; while budget remains a team ships changes, when it is spent they fix reliability.
-Latency objectives are read from histogram buckets, exactly when the threshold is a bucket
-boundary (the buckets below are chosen so that the usual thresholds are).
+The service exports its metrics with `mlproject.observability.ApiMetrics` (requests by method,
+route and status; a latency histogram by route); this module reads them back, as Prometheus and
+its queries would. An SLO is a target on what users feel, measured over a window: "99.5 % of
+requests succeed", "95 % of requests answer within 100 ms". The share of failures the target
+allows is the *error budget*; while budget remains a team ships changes, when it is spent they
+fix reliability. Latency objectives are read from histogram buckets, exactly when the threshold
+is a bucket boundary (ApiMetrics' buckets are chosen so that the usual thresholds are).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+from mlproject.observability import ApiMetrics
 
 
 class SLOError(ValueError):
     """The metrics text lacks what an objective needs, or an objective is malformed."""
 
 
-class ServiceMetrics:
-    """The metrics of one API: requests by route and status, latency, predictions by version.
+def _metric_names() -> tuple[str, str]:
+    """The names ApiMetrics exports its request counter and latency histogram under."""
+    metrics = ApiMetrics()
+    (requests,) = metrics.requests.describe()
+    (latency,) = metrics.latency.describe()
+    return f"{requests.name}_total", latency.name
 
-    Each instance has its own registry, so two apps in one process (tests, notebooks) never
-    share counters.
-    """
 
-    def __init__(self, buckets: Iterable[float] = LATENCY_BUCKETS) -> None:
-        from prometheus_client import CollectorRegistry, Counter, Histogram
-
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "http_requests", "HTTP requests answered, by route and status code.",
-            ["route", "status"], registry=self.registry,
-        )
-        self.latency = Histogram(
-            "http_request_duration_seconds", "Time to answer a request, by route.",
-            ["route"], buckets=tuple(buckets), registry=self.registry,
-        )
-        self.predictions = Counter(
-            "predictions", "Rows predicted, by model version.", ["model_version"],
-            registry=self.registry,
-        )
-
-    def observe(self, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(route, str(status)).inc()
-        self.latency.labels(route).observe(seconds)
+# Read from the class the API uses, so a renamed metric cannot leave these checks behind.
+REQUESTS, LATENCY = _metric_names()
 
 
 @dataclass(frozen=True)
@@ -101,7 +83,7 @@ def request_counts(samples: list[Sample], route: str | None = None) -> tuple[flo
     answered (a 401 or 422 is the API doing its job).
     """
     requests = [
-        s for s in samples if s.name == "http_requests_total" and _user_route(s, route)
+        s for s in samples if s.name == REQUESTS and _user_route(s, route)
     ]
     errors = sum(s.value for s in requests if s.labels.get("status", "").startswith("5"))
     return sum(s.value for s in requests), errors
@@ -211,7 +193,7 @@ def check(
     if requests == 0:
         raise SLOError("The metrics hold no answered requests yet: send traffic, then check.")
     within = share_within(
-        buckets(samples, "http_request_duration_seconds", route=route), latency_seconds
+        buckets(samples, LATENCY, route=route), latency_seconds
     )
     return [
         SLOResult("availability", availability, 1 - errors / requests, requests),
