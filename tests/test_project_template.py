@@ -33,8 +33,8 @@ GENERATED = (
     "reports", "local_outputs", "artifacts", "pipeline.yaml",
 )
 RECORD = {
-    "season": "summer", "mnth": 6, "hr": 8, "holiday": 0, "weekday": "Wed", "workingday": 1,
-    "weathersit": "Clear", "temp": 24.5, "atemp": 27.0, "hum": 60, "windspeed": 11.0,
+    "hr": 8, "weekday": "Wed", "workingday": 1, "holiday": 0, "weathersit": "Clear",
+    "temp": 18.5, "hum": 60, "windspeed": 12.0,
 }
 
 
@@ -147,12 +147,14 @@ def test_the_documented_loop_runs_end_to_end(project: Path):
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        answer = httpx.post(f"http://127.0.0.1:{port}/predict", json=RECORD, timeout=30)
+        url = f"http://127.0.0.1:{port}/v1/predict"
+        answer = httpx.post(url, json=RECORD, timeout=30)
         assert answer.status_code == 200, answer.text
-        body = answer.json()
-        assert body["prediction"] > 0
-        assert body["model"] == {"name": "mlproject", "version": "1", "alias": "champion"}
-        bad = httpx.post(f"http://127.0.0.1:{port}/predict", json={**RECORD, "hr": 99}, timeout=30)
+        assert answer.json()["rentals"] > 0 and answer.json()["model_version"] == "1"
+        assert answer.headers["X-Model-Version"] == "1"
+        ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=30).json()
+        assert ready == {"status": "ready", "model_name": "mlproject", "model_version": "1"}
+        bad = httpx.post(url, json={**RECORD, "hr": 99}, timeout=30)
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "hr"
     finally:
         os.killpg(server.pid, signal.SIGTERM)

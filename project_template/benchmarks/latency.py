@@ -6,7 +6,7 @@ Prints figures; it is not a test (timings depend on the machine and on what else
 It needs a champion in the registry (`make train`). In one run it:
 
 1. starts the API under uvicorn on a free port, warms it up, then sends `--requests`
-   sequential POST /predict calls and reports p50/p95/p99 latency and requests per second,
+   sequential POST /v1/predict calls and reports p50/p95/p99 latency and requests per second,
    then the same number of calls from `--concurrency` threads for throughput;
 2. times single-row predictions of the champion in-process, scikit-learn pipeline vs its
    ONNX export under onnxruntime, after checking both agree on the holdout (parity).
@@ -92,23 +92,23 @@ def http_benchmark(url: str, requests: int, warmup: int, concurrency: int) -> No
     body = schemas.EXAMPLE_RECORD
     with httpx.Client(base_url=url, timeout=30) as client:
         for _ in range(warmup):  # first calls pay for imports, allocations, connection setup
-            client.post("/predict", json=body).raise_for_status()
+            client.post("/v1/predict", json=body).raise_for_status()
         latencies = []
         started = time.perf_counter()
         for _ in range(requests):
             t0 = time.perf_counter()
-            client.post("/predict", json=body).raise_for_status()
+            client.post("/v1/predict", json=body).raise_for_status()
             latencies.append(time.perf_counter() - t0)
         sequential_rps = requests / (time.perf_counter() - started)
     p = percentiles(latencies)
-    print(f"POST /predict, {requests} sequential requests after {warmup} warm-up:")
+    print(f"POST /v1/predict, {requests} sequential requests after {warmup} warm-up:")
     print(f"  latency p50 {p['p50']:.2f} ms   p95 {p['p95']:.2f} ms   p99 {p['p99']:.2f} ms")
     print(f"  throughput  {sequential_rps:.0f} requests/s (one client)")
 
     def worker(n: int) -> None:
         with httpx.Client(base_url=url, timeout=30) as client:
             for _ in range(n):
-                client.post("/predict", json=body).raise_for_status()
+                client.post("/v1/predict", json=body).raise_for_status()
 
     share = [requests // concurrency] * concurrency
     started = time.perf_counter()

@@ -68,7 +68,8 @@ def test_commands_use_exec_form_and_a_health_check_is_declared(path: Path):
     health = [value for name, value in final if name == "HEALTHCHECK"]
     assert health, "declare a HEALTHCHECK (or HEALTHCHECK NONE for a batch job, with a reason)"
     if path.name == "serve.Dockerfile":
-        assert "/ready" in health[0] and "CMD [" in health[0]
+        # liveness: a failed model load must not make the platform restart the container
+        assert "/health" in health[0] and "/ready" not in health[0] and "CMD [" in health[0]
 
 
 @pytest.mark.parametrize("path", DOCKERFILES, ids=lambda p: p.name)

@@ -1,6 +1,6 @@
 """Training/serving skew: do the features a model sees in production look like those it learnt on?
 
-    report = compare(modelling.features(train), pd.DataFrame(logged_requests))
+    report = compare(data.prepare_features(train), pd.DataFrame(logged_requests))
     report[report.skewed]
 
 Skew is a difference made by the *pipeline*, not by the world: a client that sends humidity as a

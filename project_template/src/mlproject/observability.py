@@ -1,7 +1,7 @@
 """Observability: structured (JSON) logs and Prometheus metrics for the API.
 
 One JSON object per log line lets a log platform (Loki, Cloud Logging, ELK) filter on fields
-(`status >= 500`, `path = "/predict"`) instead of parsing text. Prometheus metrics answer the
+(`status >= 500`, `path = "/v1/predict"`) instead of parsing text. Prometheus metrics answer the
 questions an on-call engineer asks first: how many requests, how many failed, how slow.
 """
 
