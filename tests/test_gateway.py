@@ -126,3 +126,14 @@ def test_route_cost_adds_token_prices_and_machine_time():
     done = Completion("x", "m", "b", prompt_tokens=1000, completion_tokens=500, latency_s=36)
     route = gw.Route("r", EchoBackend(), price_in=0.5, price_out=2.0, hourly_cost=1.0)
     assert route.cost(done) == pytest.approx(0.0005 + 0.001 + 0.01)
+
+
+def test_the_cache_pairs_ship_with_both_labels_and_distinct_questions():
+    pairs = gw.load_cache_pairs()
+    assert {p.same_answer for p in pairs} == {True, False}
+    assert all(p.first.strip() and p.second.strip() and p.first != p.second for p in pairs)
+
+
+def test_a_missing_pairs_file_says_how_to_restore_it(tmp_path):
+    with pytest.raises(gw.GatewayError, match="git checkout"):
+        gw.load_cache_pairs(tmp_path / "cache_pairs.jsonl")

@@ -120,8 +120,10 @@ def test_retrieval_report_computes_ranks_and_metrics():
         rag.LabelledQuestion("2", "zebra giraffe", "other.md", "nothing"),
     ]
     report = rag.retrieval_report(index.search, questions, k=2)
-    assert list(report["rank"].isna()) == [False, True]
-    assert report.attrs["hit_rate"] == 0.5 and report.attrs["k"] == 2
+    assert list(report.rows["rank"].isna()) == [False, True]
+    assert report.hit_rate == 0.5 and report.k == 2
+    assert report.mrr == 0.5 * (1 / report.rows["rank"].iloc[0])
+    assert list(report.misses()["id"]) == ["2"]
 
 
 def test_context_block_keeps_the_best_chunks_first_and_stops_at_the_limit():

@@ -17,16 +17,20 @@ many providers, as a service; this module keeps each idea small enough to read i
 
 from __future__ import annotations
 
+import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from mlops_course import settings
 from mlops_course.llm import ChatBackend, Completion, Message, as_messages
 
 Clock = Callable[[], float]
+CACHE_PAIRS_FILE = settings.SPRINTS_DIR / "06-llmops" / "data" / "cache_pairs.jsonl"
 
 
 class GatewayError(RuntimeError):
@@ -49,6 +53,24 @@ class CacheHit:
     answer: str
     query: str         # the cached question that matched
     similarity: float  # cosine similarity between the new and the cached question
+
+
+@dataclass(frozen=True)
+class QuestionPair:
+    """Two questions, labelled with whether one answer serves both (a cache may reuse it)."""
+
+    first: str
+    second: str
+    same_answer: bool
+
+
+def load_cache_pairs(path: Path | None = None) -> list[QuestionPair]:
+    """The labelled pairs that 06c uses to choose the semantic cache's threshold."""
+    path = path or CACHE_PAIRS_FILE
+    if not path.is_file():
+        raise GatewayError(f"{path} is missing; restore it with `git checkout -- {path}`.")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [QuestionPair(**json.loads(line)) for line in lines if line.strip()]
 
 
 class SemanticCache:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -526,32 +526,42 @@ def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float:
     return sum(1 / r for r in ranks if r is not None) / len(ranks) if ranks else 0.0
 
 
+@dataclass(frozen=True)
+class RetrievalReport:
+    """How a search function did on labelled questions: one row per question, and the metrics.
+
+    The metrics are fields rather than `DataFrame.attrs`, which pandas drops when the frame is
+    filtered, copied or concatenated.
+    """
+
+    rows: Any  # a pandas DataFrame: id, question, expected, rank (None for a miss), top_source
+    hit_rate: float
+    mrr: float
+    k: int
+
+    def misses(self) -> Any:
+        """The questions with no relevant chunk in the top k: where to look first."""
+        return self.rows[self.rows["rank"].isna()]
+
+
 def retrieval_report(
     search: Callable[[str, int], Sequence[Hit]],
     questions: Sequence[LabelledQuestion],
     k: int = 3,
-):
-    """Per-question ranks, plus hit rate and MRR at `k`, for any search function.
-
-    Returns a pandas DataFrame (one row per question: id, rank, top source) with the two
-    metrics in `frame.attrs`.
-    """
+) -> RetrievalReport:
+    """Per-question ranks, plus hit rate and MRR at `k`, for any search function."""
     import pandas as pd
 
-    rows = []
+    rows, ranks = [], []
     for q in questions:
         hits = search(q.question, k)
         rank = first_relevant_rank(hits, q)
+        ranks.append(rank)
         rows.append({
             "id": q.id, "question": q.question, "expected": q.source, "rank": rank,
             "top_source": hits[0].chunk.source if hits else None,
         })
-    frame = pd.DataFrame(rows)
-    ranks = [None if pd.isna(r) else int(r) for r in frame["rank"]]
-    frame.attrs["hit_rate"] = hit_rate(ranks)
-    frame.attrs["mrr"] = mean_reciprocal_rank(ranks)
-    frame.attrs["k"] = k
-    return frame
+    return RetrievalReport(pd.DataFrame(rows), hit_rate(ranks), mean_reciprocal_rank(ranks), k)
 
 
 def context_block(hits: Sequence[Hit], max_chars: int = 1200) -> str:
