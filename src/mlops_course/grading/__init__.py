@@ -5,12 +5,19 @@ and useful output.
     release     `mlops-course release`: labs/ generated from solutions/
     sandbox     bubblewrap and resource limits around student code
     kernels     the kernel factory that runs inside the sandbox
+    outcomes    the shared types: a submission's status and outcome, gradebook grades, a run
     engine      `mlops-course grade`: one submission per worker, statuses, parallel dispatch
+    run         a grading run: folders, resumable reruns, merge, reports
+    submissions collecting a cohort's submissions from a folder, whatever its shape
     gradebook   per-submission gradebooks and the merge into the course gradebook
+    nbgrader_overrides   every override of nbgrader, nbclient or jupyter_client internals,
+                with the version it was written against: review it on every upgrade
     feedback    per-student HTML that never shows hidden tests
     reports     LMS CSVs and the HTML grade report
     soundness   `mlops-course verify`: checks every lab must pass
     selfcheck   `mlops-course check`: students' visible tests, in plain words
+    stock       stock `nbgrader autograde`, for comparison in tests and the benchmark
+    config      the course's nbgrader configuration, loaded once
     cohort      the synthetic cohort the tests and the benchmark grade
 
 Importing this package is cheap: the kernel factory imports it inside the sandbox.

@@ -14,24 +14,13 @@ so its per-cell scores are nbgrader's. What it adds:
     - safety: student code in bubblewrap with resource limits and a wall-clock budget;
     - a status and a reason for every submission; a broken submission never stops the cohort.
 
-Statuses (exactly one per submission, the most serious that applies):
-    missing notebook   an expected notebook is not in the submission (wrong file name too)
-    invalid notebook   not a notebook: empty, corrupt JSON, or nbgrader cannot read its metadata
-    crashed kernel     the kernel died (os._exit, a fatal signal); scored as nbgrader does: 0
-    timed out          a cell ran past the cell time limit and was interrupted, or the whole
-                       submission past its wall-clock budget (then it is stopped and scores 0)
-    memory limit       a cell ran out of memory (MemoryError) or the kernel was stopped for it
-    tampered           a locked or test cell was edited, deleted or duplicated (nbgrader
-                       restores them, so the score is still fair; the instructor should look)
-    graded             everything ran
-Limits that are absorbed without changing the grading (too much output, the process limit)
-are reported as notes next to the status.
+Every submission ends in exactly one `outcomes.Status`, with a reason.
+The nbgrader and nbclient internals it relies on are all in `nbgrader_overrides`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import json
 import logging
@@ -43,8 +32,7 @@ import threading
 import time
 import weakref
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,28 +45,19 @@ from mlops_course.grading.lab import (
     is_locked,
     is_test,
 )
+from mlops_course.grading.nbgrader_overrides import (
+    SandboxKernelManager,
+    executor_class,
+    speed_up_nbgrader,
+)
+from mlops_course.grading.outcomes import Outcome, Status, SubmissionGrades
 from mlops_course.grading.sandbox import (
     Limits,
     Sandbox,
     SandboxError,
-    SandboxKernelManager,
     reap_stale_folders,
 )
 from mlops_course.grading.submissions import Submission
-
-
-class Status(StrEnum):
-    GRADED = "graded"
-    TAMPERED = "tampered"
-    MEMORY_LIMIT = "memory limit"
-    TIMED_OUT = "timed out"
-    CRASHED = "crashed kernel"
-    INVALID = "invalid notebook"
-    MISSING = "missing notebook"
-
-    @property
-    def severity(self) -> int:
-        return list(Status).index(self)
 
 
 @dataclass(frozen=True)
@@ -107,34 +86,6 @@ class LabBundle:
         return h.hexdigest()[:16]
 
 
-@dataclass
-class Outcome:
-    """What grading one submission produced."""
-
-    student: str
-    status: Status
-    reason: str
-    notes: list[str] = field(default_factory=list)
-    score: float = 0.0
-    max_score: float = 0.0
-    cells: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
-    graded: dict[str, str] = field(default_factory=dict)  # notebook -> autograded JSON
-    feedback: dict[str, str] = field(default_factory=dict)  # notebook -> HTML
-    gradebook: bytes = b""
-    seconds: dict[str, float] = field(default_factory=dict)
-    digest: str = ""
-    sandbox: str = ""
-    worker: str = ""
-
-    def summary(self) -> dict[str, Any]:
-        """The JSON-friendly part (no notebooks, no gradebook bytes)."""
-        data = asdict(self)
-        for key in ("graded", "feedback", "gradebook"):
-            data.pop(key)
-        data["status"] = self.status.value
-        return data
-
-
 # --- the worker ------------------------------------------------------------------------------
 
 
@@ -143,91 +94,28 @@ class _Finding:
         self.status, self.reason = status, reason
 
 
+@dataclass
+class _Gathered:
+    """What grading one submission has gathered so far."""
+
+    db: Path  # the per-submission gradebook
+    notes: list[str]
+    findings: list[_Finding] = field(default_factory=list)
+    graded: dict[str, str] = field(default_factory=dict)  # notebook -> autograded JSON
+    feedback: dict[str, str] = field(default_factory=dict)  # notebook -> HTML
+    failed: set[str] = field(default_factory=set)  # notebooks that could not be graded
+    seconds: Counter = field(default_factory=Counter)
+
+    @contextlib.contextmanager
+    def timed(self, step: str):
+        """Add the time the block takes to `seconds[step]` (when it does not raise)."""
+        t = time.perf_counter()
+        yield
+        self.seconds[step] += time.perf_counter() - t
+
+
 def _cell_name(cell, index: int) -> str:
     return grade_id(cell) or f"cell {index + 1}"
-
-
-def _executor_class():
-    from jupyter_core.utils import ensure_async, run_sync
-    from nbgrader.preprocessors import Execute
-
-    class GradingExecute(Execute):
-        """nbgrader's Execute on a kernel forked in the sandbox, with printed output capped."""
-
-        def start_run(self, output_bytes: int) -> None:
-            self.output_bytes = output_bytes
-            self.current_cell: int | None = None
-            self.kernel_ready: float | None = None
-            self.truncated: set[int] = set()
-            self._used: dict[int, int] = {}
-            self._marked: set[tuple[int, str]] = set()
-            self.on_cell_execute = self._cell_started
-            self.on_notebook_start = self._notebook_started
-
-        def _cell_started(self, cell=None, cell_index=None, **_: Any) -> None:
-            self.current_cell = cell_index
-
-        def _notebook_started(self, **_: Any) -> None:
-            self.kernel_ready = time.perf_counter()
-
-        def output(self, outs, msg, display_id, cell_index):
-            if msg.get("msg_type") == "stream" and getattr(self, "output_bytes", 0):
-                text = msg["content"].get("text", "")
-                used = self._used.get(cell_index, 0)
-                if used + len(text) > self.output_bytes:
-                    self.truncated.add(cell_index)
-                    name = msg["content"].get("name", "stdout")
-                    if (cell_index, name) in self._marked:
-                        return None
-                    # One marker per stream: a cell that wrote to stderr still counts as failed.
-                    self._marked.add((cell_index, name))
-                    msg = copy.deepcopy(msg)
-                    msg["content"]["text"] = (
-                        f"\n... output cut by the grader after {self.output_bytes} bytes ...\n"
-                    )
-                else:
-                    self._used[cell_index] = used + len(text)
-            return super().output(outs, msg, display_id, cell_index)
-
-        async def async_start_new_kernel_client(self):
-            """nbclient's, minus jupyter_client's fixed waits: its readiness check polls the
-            heartbeat every 0.2 s and then drains IOPub until 0.2 s pass without a message,
-            which is most of a forked kernel's start. Here the kernel is ready once it answers
-            kernel_info and one IOPub message has arrived (so the subscription is live);
-            messages left over from the start are ignored later, as nbclient filters IOPub by
-            request."""
-            from queue import Empty
-
-            from nbclient.util import run_hook
-
-            self.kc = self.km.client()
-            await ensure_async(self.kc.start_channels())
-            deadline = time.monotonic() + self.startup_timeout
-            while True:
-                msg_id = self.kc.kernel_info()
-                try:
-                    reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=0.5))
-                except Empty:
-                    reply = None
-                if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
-                    try:
-                        await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
-                        break
-                    except Empty:
-                        continue  # IOPub not connected yet: ask again
-                if not await ensure_async(self.km.is_alive()):
-                    await ensure_async(self.kc.stop_channels())
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    await ensure_async(self.kc.stop_channels())
-                    raise RuntimeError(f"Kernel didn't respond in {self.startup_timeout} s")
-            self.kc.allow_stdin = False
-            await run_hook(self.on_notebook_start, notebook=self.nb)
-            return self.kc
-
-        start_new_kernel_client = run_sync(async_start_new_kernel_client)
-
-    return GradingExecute
 
 
 class Worker:
@@ -238,7 +126,7 @@ class Worker:
         # did, before forking this worker) and set up the rest meanwhile.
         self.sandbox = sandbox or new_sandbox(bundle)
         self.sandbox.launch()
-        gradebook.speed_up_nbgrader()
+        speed_up_nbgrader()
         from nbconvert.preprocessors import ClearMetadataPreprocessor
         from nbgrader.preprocessors import (
             AssignLatePenalties,
@@ -281,7 +169,7 @@ class Worker:
             )
         ]
         # Timeouts and dead kernels are expected here and reported as statuses, not logged.
-        self.executor = _executor_class()(
+        self.executor = executor_class()(
             config=self.cfg,
             log=config.quiet_logger("mlops_course.nbgrader.execute", logging.CRITICAL),
         )
@@ -327,116 +215,119 @@ class Worker:
 
     def grade(self, sub: Submission) -> Outcome:
         started = time.perf_counter()
-        seconds = Counter()
-        lab, student = self.bundle.lab, sub.student
-        db = self.tmp / "submission.db"
-        t = time.perf_counter()
-        db.write_bytes(self.bundle.template_db)
-        gradebook.start_submission(db, lab, student, timestamp=sub.timestamp, **sub.names())
-        seconds["gradebook"] += time.perf_counter() - t
-        findings: list[_Finding] = []
-        notes: list[str] = [f"file left out (over 20 MB): {f}" for f in sub.skipped]
-        graded, feedback, failed_notebooks = {}, {}, set()
-        present = sorted(name for name in sub.files if name.endswith(".ipynb"))
+        got = _Gathered(
+            db=self.tmp / "submission.db",
+            notes=[f"file left out (over 20 MB): {f}" for f in sub.skipped],
+        )
+        with got.timed("gradebook"):
+            got.db.write_bytes(self.bundle.template_db)
+            gradebook.start_submission(
+                got.db, self.bundle.lab, sub.student, timestamp=sub.timestamp, names=sub.names()
+            )
         for nb_name in self.bundle.notebooks:
-            filename = f"{nb_name}.ipynb"
-            if filename not in sub.files:
-                others = (
-                    ", ".join(
-                        p for p in present if p not in {f"{n}.ipynb" for n in self.bundle.notebooks}
-                    )
-                    or "no notebook"
-                )
-                findings.append(
-                    _Finding(
-                        Status.MISSING,
-                        f"{filename} is not in the submission "
-                        f"(found: {others}); rename it and submit again",
-                    )
-                )
-                t = time.perf_counter()
-                gradebook.zero_notebook(db, lab, student, nb_name)
-                seconds["gradebook"] += time.perf_counter() - t
-                failed_notebooks.add(nb_name)
-                continue
-            nb, problem = _parse(sub.files[filename])
-            if problem:
-                findings.append(_Finding(Status.INVALID, f"{filename}: {problem}"))
-                failed_notebooks.add(nb_name)
-                continue
-            findings += [
-                _Finding(Status.TAMPERED, f"{filename}: {p}") for p in self._tampering(nb_name, nb)
-            ]
-            resources = self._resources(nb_name, student, db)
-            try:
-                t = time.perf_counter()
+            if not self._grade_notebook(nb_name, sub, got):
+                got.failed.add(nb_name)
+        with got.timed("gradebook"):
+            grades = gradebook.read_submission(got.db, self.bundle.lab, sub.student)
+        return self._outcome(sub, got, grades, started)
+
+    def _grade_notebook(self, nb_name: str, sub: Submission, got: _Gathered) -> bool:
+        """Sanitize, execute and autograde one notebook; False when it could not be graded."""
+        lab, student, filename = self.bundle.lab, sub.student, f"{nb_name}.ipynb"
+        if filename not in sub.files:
+            got.findings.append(self._missing(filename, sub))
+            with got.timed("gradebook"):
+                gradebook.zero_notebook(got.db, lab, student, nb_name)
+            return False
+        nb, problem = _parse(sub.files[filename])
+        if problem:
+            got.findings.append(_Finding(Status.INVALID, f"{filename}: {problem}"))
+            return False
+        got.findings += [
+            _Finding(Status.TAMPERED, f"{filename}: {p}") for p in self._tampering(nb_name, nb)
+        ]
+        resources = self._resources(nb_name, student, got.db)
+        try:
+            with got.timed("sanitize"):
                 for pp in self.sanitize:
                     nb, resources = pp(nb, resources)
                 nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # as nbgrader's write + read
-                seconds["sanitize"] += time.perf_counter() - t
-            except Exception as err:  # noqa: BLE001 - nbgrader refused the metadata
-                findings.append(
-                    _Finding(
-                        Status.INVALID,
-                        f"{filename}: nbgrader cannot read its "
-                        f"metadata ({type(err).__name__}: {err})",
-                    )
+        except Exception as err:  # noqa: BLE001 - nbgrader refused the metadata
+            got.findings.append(
+                _Finding(
+                    Status.INVALID,
+                    f"{filename}: nbgrader cannot read its "
+                    f"metadata ({type(err).__name__}: {err})",
                 )
-                failed_notebooks.add(nb_name)
-                continue
-            run = self._execute(nb_name, nb, sub, resources, seconds)
-            notes += run["notes"]
-            if run["failure"] is not None:
-                findings.append(run["failure"])
-                failed_notebooks.add(nb_name)
-                continue
-            nb = run["nb"]
-            findings += self._classify(filename, nb)
-            t = time.perf_counter()
+            )
+            return False
+        run = self._execute(nb_name, nb, sub, resources, got.seconds)
+        got.notes += run["notes"]
+        if run["failure"] is not None:
+            got.findings.append(run["failure"])
+            return False
+        nb = run["nb"]
+        got.findings += self._classify(filename, nb)
+        with got.timed("gradebook"):
             for pp in self.autograde:
                 nb, resources = pp(nb, resources)
-            seconds["gradebook"] += time.perf_counter() - t
-            graded[nb_name] = nbformat.writes(nb)
-            t = time.perf_counter()
-            feedback[nb_name] = self.feedback.render(
+        got.graded[nb_name] = nbformat.writes(nb)
+        with got.timed("feedback"):
+            got.feedback[nb_name] = self.feedback.render(
                 nb,
-                db_url=config.sqlite_url(db),
+                db_url=config.sqlite_url(got.db),
                 lab=lab,
                 student=student,
                 notebook=nb_name,
             )
-            seconds["feedback"] += time.perf_counter() - t
-        t = time.perf_counter()
-        grades = gradebook.read_submission(db, lab, student)
-        seconds["gradebook"] += time.perf_counter() - t
-        worst = max(findings, key=lambda f: f.status.severity, default=None)
+        return True
+
+    def _missing(self, filename: str, sub: Submission) -> _Finding:
+        expected = {f"{n}.ipynb" for n in self.bundle.notebooks}
+        present = sorted(name for name in sub.files if name.endswith(".ipynb"))
+        others = ", ".join(p for p in present if p not in expected) or "no notebook"
+        return _Finding(
+            Status.MISSING,
+            f"{filename} is not in the submission "
+            f"(found: {others}); rename it and submit again",
+        )
+
+    def _outcome(
+        self, sub: Submission, got: _Gathered, grades: SubmissionGrades, started: float
+    ) -> Outcome:
+        """The submission's status (the most serious finding), feedback pages and scores."""
+        worst = max(got.findings, key=lambda f: f.status.severity, default=None)
         status = worst.status if worst else Status.GRADED
-        reasons = [f.reason for f in sorted(findings, key=lambda f: -f.status.severity)]
+        reasons = [f.reason for f in sorted(got.findings, key=lambda f: -f.status.severity)]
         reason = "; ".join(reasons) if reasons else "every cell ran"
         from mlops_course.grading.feedback import status_page
 
-        for nb_name in failed_notebooks:
-            feedback[nb_name] = status_page(
-                lab=lab, notebook=nb_name, student=student, status=status.value, reason=reason
+        for nb_name in got.failed:
+            got.feedback[nb_name] = status_page(
+                lab=self.bundle.lab,
+                notebook=nb_name,
+                student=sub.student,
+                status=status.value,
+                reason=reason,
             )
         cells = {
             nb: {cell: [g.auto_score, g.max_score] for cell, g in nb_cells.items()}
             for nb, nb_cells in grades.grades.items()
         }
         max_score = sum(g.max_score for c in grades.grades.values() for g in c.values())
-        seconds["total"] = time.perf_counter() - started
+        got.seconds["total"] = time.perf_counter() - started
         return Outcome(
-            student=student,
+            student=sub.student,
             status=status,
             reason=reason,
-            notes=notes,
+            notes=got.notes,
             score=grades.score(),
             max_score=max_score,
             cells=cells,
-            graded=graded,
-            feedback=feedback,
-            gradebook=db.read_bytes(),
-            seconds={k: round(v, 4) for k, v in seconds.items()},
+            graded=got.graded,
+            feedback=got.feedback,
+            gradebook=got.db.read_bytes(),
+            seconds={k: round(v, 4) for k, v in got.seconds.items()},
             digest=sub.digest,
             sandbox=self.sandbox.describe(),
             worker=self.name,
@@ -565,17 +456,13 @@ class Worker:
         finally:
             stop.set()
             watchdog.join(timeout=5)
-            if ex.kc is not None:
-                with contextlib.suppress(Exception):
-                    ex.kc.stop_channels()
-            ex.kc = None
-            ex.km = None
+            ex.release_kernel()
         ready = ex.kernel_ready or time.perf_counter()
         seconds["kernel_start"] += ready - waited
         seconds["execute"] += time.perf_counter() - ready
         if failure is None and verdict.get("finding") is not None:
             failure = verdict["finding"]
-        for index in sorted(ex.truncated):
+        for index in sorted(ex.cap.truncated):
             notes.append(
                 f"{nb_name}.ipynb: {_cell_name(nb.cells[index], index)} printed more "
                 f"than {limits.output_bytes} bytes; the rest was cut"

@@ -60,26 +60,14 @@ class FeedbackRenderer:
     """nbgrader's feedback template, set up once per worker."""
 
     def __init__(self, config=None) -> None:
-        import os
-
-        import nbgrader
         from nbconvert.exporters import HTMLExporter
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
         from nbgrader.preprocessors import GetGrades
         from traitlets.config import Config
 
-        base = os.path.dirname(nbgrader.__file__)
-        templates = os.path.join(base, "server_extensions", "formgrader", "templates")
-        css = os.path.join(
-            base,
-            "server_extensions",
-            "formgrader",
-            "static",
-            "node_modules",
-            "bootstrap",
-            "dist",
-            "css",
-        )
+        from mlops_course.grading.nbgrader_overrides import feedback_template_dirs
+
+        templates, css = feedback_template_dirs()
         c = Config(config or {})
         c.Exporter.default_preprocessors = []
         c.HTMLExporter.template_name = "feedback"

@@ -12,19 +12,20 @@ ten seconds here); `create_empty` records the schema version directly instead.
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import re
 import shutil
 import sqlite3
 import tempfile
 import warnings
-from dataclasses import dataclass, field
-from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from mlops_course.grading import config
+from mlops_course.grading.nbgrader_overrides import (
+    add_submission,
+    alembic_head,
+    assignment_cells,
+    speed_up_nbgrader,
+)
+from mlops_course.grading.outcomes import CellGrade, SubmissionGrades
 
 COURSE_ID = "mlops-course"
 
@@ -35,112 +36,6 @@ warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session"
 
 class GradebookError(RuntimeError):
     """The course gradebook cannot take this run's grades (the message says why)."""
-
-
-@lru_cache(maxsize=1)
-def alembic_head() -> str:
-    """nbgrader's newest schema revision, read from its migration scripts (no subprocess)."""
-    spec = importlib.util.find_spec("nbgrader")
-    if spec is None or spec.origin is None:
-        raise GradebookError("nbgrader is not installed; run `./course setup`.")
-    versions = Path(spec.origin).parent / "alembic" / "versions"
-    revisions, parents = set(), set()
-    for script in versions.glob("*.py"):
-        text = script.read_text()
-        rev = re.search(r"^revision\s*=\s*['\"](\w+)['\"]", text, re.M)
-        down = re.search(r"^down_revision\s*=\s*['\"](\w+)['\"]", text, re.M)
-        if rev:
-            revisions.add(rev.group(1))
-        if down:
-            parents.add(down.group(1))
-    heads = revisions - parents
-    if len(heads) != 1:
-        raise GradebookError(f"cannot tell nbgrader's schema version from {versions}: {heads}")
-    return heads.pop()
-
-
-_SPED_UP = False
-
-
-def speed_up_nbgrader() -> None:
-    """Work nbgrader repeats for every notebook, done once per worker; results are unchanged.
-
-    - Every `Gradebook(...)` creates a new SQLAlchemy engine, so every query is compiled again
-      (nbgrader opens a gradebook several times per notebook): reuse one engine per database,
-      without a connection pool, so its compiled-statement cache is kept.
-    - Every `Gradebook(...)` also lists the tables and creates missing ones: once per engine.
-    - `CheckCellMetadata` calls `jsonschema.validate`, which checks nbgrader's schema itself
-      before every cell: check it once and reuse the validator.
-    """
-    global _SPED_UP
-    if _SPED_UP:
-        return
-    _SPED_UP = True
-    import jsonschema
-    import nbgrader.api as api
-    import nbgrader.nbgraderformat.common as common
-    from sqlalchemy.pool import NullPool
-
-    engines: dict = {}
-    create_engine = api.create_engine
-
-    def shared_engine(url, **kwargs):
-        key = (str(url), tuple(sorted(kwargs.items())))
-        if key not in engines:
-            engines[key] = create_engine(url, poolclass=NullPool, **kwargs)
-        return engines[key]
-
-    class CachedJsonschema:
-        """`jsonschema` with a `validate` that checks each schema once, then as before."""
-
-        def __init__(self) -> None:
-            self._validators: dict[str, object] = {}
-
-        def validate(self, instance, schema, cls=None, *args, **kwargs):
-            key = json.dumps(schema, sort_keys=True)
-            validator = self._validators.get(key)
-            if validator is None:
-                cls = cls or jsonschema.validators.validator_for(schema)
-                cls.check_schema(schema)
-                validator = self._validators[key] = cls(schema, *args, **kwargs)
-            error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
-            if error is not None:
-                raise error
-
-        def __getattr__(self, name):
-            return getattr(jsonschema, name)
-
-    # Each Gradebook(...) also asks the database for its tables and creates the missing ones;
-    # with one engine per database file that needs doing once per engine. (Per-submission
-    # gradebooks are always copies of a complete template, so their tables never go missing.)
-    prepared: dict[int, list[str]] = {}
-    inspect, create_all = api.inspect, api.Base.metadata.create_all
-
-    class Tables:
-        def __init__(self, names: list[str]) -> None:
-            self.names = names
-
-        def get_table_names(self) -> list[str]:
-            return self.names
-
-    def cached_inspect(obj):
-        if id(obj) in prepared and any(obj is e for e in engines.values()):
-            return Tables(prepared[id(obj)])
-        return inspect(obj)
-
-    def create_all_once(bind=None, **kwargs):
-        if bind is not None and any(bind is e for e in engines.values()):
-            if id(bind) in prepared:
-                return None
-            create_all(bind=bind, **kwargs)
-            prepared[id(bind)] = inspect(bind).get_table_names()
-            return None
-        return create_all(bind=bind, **kwargs)
-
-    api.create_engine = shared_engine
-    api.inspect = cached_inspect
-    api.Base.metadata.create_all = create_all_once
-    common.jsonschema = CachedJsonschema()
 
 
 def create_empty(path: Path) -> Path:
@@ -170,21 +65,16 @@ def start_submission(
     lab: str,
     student: str,
     *,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    email: str | None = None,
-    lms_user_id: str | None = None,
     timestamp: str | None = None,
+    names: dict[str, str | None] | None = None,
     course_id: str = COURSE_ID,
 ) -> None:
-    """Record the student and an empty submission in a per-submission copy of the template."""
-    names = {
-        k: v
-        for k, v in dict(
-            first_name=first_name, last_name=last_name, email=email, lms_user_id=lms_user_id
-        ).items()
-        if v
-    }
+    """Record the student and an empty submission in a per-submission copy of the template.
+
+    `names` holds the student's `first_name`, `last_name`, `email` and `lms_user_id` where
+    known (`Submission.names()`); empty ones are left out.
+    """
+    names = {k: v for k, v in (names or {}).items() if v}
     with open_gradebook(db, course_id) as gb:
         gb.update_or_create_student(student, **names)
         if timestamp:
@@ -203,37 +93,6 @@ def zero_notebook(
             grade.auto_score = 0
             grade.needs_manual_grade = False
         gb.db.commit()
-
-
-@dataclass
-class CellGrade:
-    auto_score: float | None
-    manual_score: float | None
-    max_score: float
-    needs_manual_grade: bool
-
-
-@dataclass
-class SubmissionGrades:
-    """Everything a per-submission gradebook holds about its one submission."""
-
-    student: str
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    lms_user_id: str | None = None
-    timestamp: datetime | None = None
-    grades: dict[str, dict[str, CellGrade]] = field(default_factory=dict)  # notebook -> cell
-    comments: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    late_penalty: dict[str, float | None] = field(default_factory=dict)
-
-    def score(self) -> float:
-        total = 0.0
-        for cells in self.grades.values():
-            for g in cells.values():
-                value = g.manual_score if g.manual_score is not None else g.auto_score
-                total += value or 0.0
-        return total
 
 
 def read_submission(
@@ -265,9 +124,32 @@ def merge(course_db: Path, lab: str, submissions: list[Path], course_id: str = C
     Manual scores a grader already gave in the course gradebook are kept (and the cell is
     flagged for review), exactly as `nbgrader autograde` does when it regrades.
     """
-    from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
-
     speed_up_nbgrader()
+    incoming = _read_all(submissions, lab, course_id)
+    with open_gradebook(course_db, course_id) as gb:
+        session = gb.db
+        try:
+            assignment = gb.find_assignment(lab)
+            structure = assignment_cells(assignment)
+            cell_names = {
+                cell.id: cell.name
+                for _, cells in structure
+                for cell in cells["grade"] + cells["solution"] + cells["task"]
+            }
+            for sub_in in incoming:
+                sub = _submission_row(session, assignment, structure, sub_in)
+                sub.timestamp = sub_in.timestamp
+                for snb in sub.notebooks:
+                    _write_notebook(snb, sub_in, cell_names)
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+    return len(incoming)
+
+
+def _read_all(submissions: list[Path], lab: str, course_id: str) -> list[SubmissionGrades]:
+    """Every per-submission gradebook's one submission (each must hold exactly one student)."""
     incoming = []
     with tempfile.TemporaryDirectory(prefix="mlops-merge-") as tmp:
         # Read every per-submission gradebook through one path, so one SQLAlchemy engine (and
@@ -281,73 +163,48 @@ def merge(course_db: Path, lab: str, submissions: list[Path], course_id: str = C
                 raise GradebookError(f"{db} should hold exactly one student, holds {len(students)}")
             shutil.copyfile(db, reading)
             incoming.append(read_submission(reading, lab, students[0], course_id))
+    return incoming
 
-    with open_gradebook(course_db, course_id) as gb:
-        session = gb.db
-        try:
-            assignment = gb.find_assignment(lab)
-            cell_names, structure = {}, []
-            for nb in assignment.notebooks:
-                cells = {
-                    "grade": list(nb.grade_cells),
-                    "solution": list(nb.solution_cells),
-                    "task": list(nb.task_cells),
-                }
-                structure.append((nb, cells))
-                for cell in cells["grade"] + cells["solution"] + cells["task"]:
-                    cell_names[cell.id] = cell.name
-            for sub_in in incoming:
-                student = session.get(Student, sub_in.student)
-                if student is None:
-                    student = Student(id=sub_in.student)
-                    session.add(student)
-                for attr in ("first_name", "last_name", "email", "lms_user_id"):
-                    if getattr(sub_in, attr):
-                        setattr(student, attr, getattr(sub_in, attr))
-                sub = (
-                    session.query(SubmittedAssignment)
-                    .filter_by(assignment_id=assignment.id, student_id=sub_in.student)
-                    .one_or_none()
-                )
-                if sub is None:  # mirror Gradebook.add_submission, without its commit
-                    # SQLAlchemy 2 does not cascade along backrefs: add every new row.
-                    with session.no_autoflush:
-                        sub = SubmittedAssignment(assignment=assignment, student=student)
-                        rows: list = [sub]
-                        for nb, cells in structure:
-                            snb = SubmittedNotebook(assignment=sub, notebook=nb)
-                            rows.append(snb)
-                            for cell in cells["grade"]:
-                                rows.append(Grade(cell_id=cell.id, notebook=snb))
-                            for cell in cells["solution"]:
-                                rows.append(Comment(cell_id=cell.id, notebook=snb))
-                            for cell in cells["task"]:
-                                rows.append(Comment(cell_id=cell.id, notebook=snb))
-                                rows.append(Grade(cell_id=cell.id, notebook=snb))
-                        session.add_all(rows)
-                sub.timestamp = sub_in.timestamp
-                for snb in sub.notebooks:
-                    name = snb.notebook.name
-                    grades_in = sub_in.grades.get(name, {})
-                    snb.late_submission_penalty = sub_in.late_penalty.get(name)
-                    for grade in snb.grades:
-                        new = grades_in.get(cell_names[grade.cell_id])
-                        if new is None:
-                            continue
-                        grade.auto_score = new.auto_score
-                        grade.needs_manual_grade = (
-                            True if grade.manual_score is not None else new.needs_manual_grade
-                        )
-                    comments_in = sub_in.comments.get(name, {})
-                    for comment in snb.comments:
-                        name_of = cell_names[comment.cell_id]
-                        if name_of in comments_in:
-                            comment.auto_comment = comments_in[name_of]
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
-    return len(incoming)
+
+def _submission_row(session, assignment, structure, sub_in: SubmissionGrades):
+    """The course gradebook's row for this submission, created (with its student) if new."""
+    from nbgrader.api import Student, SubmittedAssignment
+
+    student = session.get(Student, sub_in.student)
+    if student is None:
+        student = Student(id=sub_in.student)
+        session.add(student)
+    for attr in ("first_name", "last_name", "email", "lms_user_id"):
+        if getattr(sub_in, attr):
+            setattr(student, attr, getattr(sub_in, attr))
+    sub = (
+        session.query(SubmittedAssignment)
+        .filter_by(assignment_id=assignment.id, student_id=sub_in.student)
+        .one_or_none()
+    )
+    if sub is None:
+        sub = add_submission(session, assignment, student, structure)
+    return sub
+
+
+def _write_notebook(snb, sub_in: SubmissionGrades, cell_names: dict) -> None:
+    """One submitted notebook's scores, comments and late penalty, from the incoming grades."""
+    name = snb.notebook.name
+    grades_in = sub_in.grades.get(name, {})
+    snb.late_submission_penalty = sub_in.late_penalty.get(name)
+    for grade in snb.grades:
+        new = grades_in.get(cell_names[grade.cell_id])
+        if new is None:
+            continue
+        grade.auto_score = new.auto_score
+        grade.needs_manual_grade = (
+            True if grade.manual_score is not None else new.needs_manual_grade
+        )
+    comments_in = sub_in.comments.get(name, {})
+    for comment in snb.comments:
+        name_of = cell_names[comment.cell_id]
+        if name_of in comments_in:
+            comment.auto_comment = comments_in[name_of]
 
 
 def students_with_submissions(db: Path, lab: str) -> set[str]:
@@ -392,8 +249,7 @@ def cell_scores(
     for student, sub in course_scores(db, lab, course_id).items():
         for notebook, cells in sub.grades.items():
             for cell, g in cells.items():
-                value = g.manual_score if g.manual_score is not None else g.auto_score
-                scores[(student, notebook, cell)] = float(value or 0.0)
+                scores[(student, notebook, cell)] = g.score
     return scores
 
 

@@ -31,14 +31,13 @@ from mlops_course import settings
 from mlops_course.grading import config, gradebook, release, reports
 from mlops_course.grading.engine import (
     LabBundle,
-    Outcome,
-    Status,
     _pool_init,
     _pool_task,
     grade_task,
     worker_for,
 )
 from mlops_course.grading.lab import Lab, cells_by_id, get_lab, is_test
+from mlops_course.grading.outcomes import Outcome, RunResult, Status
 from mlops_course.grading.sandbox import Limits, Sandbox
 from mlops_course.grading.submissions import Submission, collect
 
@@ -60,20 +59,6 @@ class Options:
     reports: bool = True
     feedback: bool = True
     write_submitted: bool = True
-
-
-@dataclass
-class RunResult:
-    lab: str
-    out: Path
-    outcomes: dict[str, Outcome]  # this run's, by student
-    summaries: dict[str, dict]  # every student's latest summary (ledger), by student
-    skipped: list[str]
-    reused: list[str]
-    files: dict[str, Path] = field(default_factory=dict)
-    sandbox: str = ""
-    stale: list[str] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -301,6 +286,41 @@ def _cells(db: Path, lab: str) -> dict:
         return {}
 
 
+@dataclass
+class _Run:
+    """One grading run of one lab: where it writes, and what it found at the start."""
+
+    lab: Lab
+    out: Path
+    options: Options
+    subs: list[Submission]
+    ledger: dict[str, dict]  # every student's latest summary, from status.json
+    started: float
+    todo: list[Submission] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # unchanged and already in the gradebook
+    reused: list[str] = field(default_factory=list)  # graded by an interrupted run
+
+    @property
+    def course_db(self) -> Path:
+        return self.out / "gradebook.db"
+
+    @property
+    def work(self) -> Path:
+        return self.out / ".work" / self.lab.name
+
+    @property
+    def report_dir(self) -> Path:
+        return self.out / "reports" / self.lab.name
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.report_dir / "status.json"
+
+    def pending(self, student: str, suffix: str) -> Path:
+        """A graded submission waiting to be merged: its gradebook (.db) or summary (.json)."""
+        return self.work / f"{_safe(student)}{suffix}"
+
+
 def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None) -> RunResult:
     """Grade every submission of a lab in a folder; write gradebook, feedback and reports."""
     options = options or Options()
@@ -312,53 +332,21 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     subs = collect(submissions_dir, lab.name, lab.notebooks, options.roster)
     private = (submissions_dir, out)
     plan = plan_for(lab, options)
-    course_db = out / "gradebook.db"
-    work = out / ".work" / lab.name
-    report_dir = out / "reports" / lab.name
-    ledger_path = report_dir / "status.json"
-    ledger: dict[str, dict] = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
-    in_gradebook = gradebook.students_with_submissions(course_db, lab.name)
-
-    todo, skipped, reused = [], [], []
-    for sub in subs:
-        done = ledger.get(sub.student)
-        if (
-            not options.force
-            and done
-            and done.get("digest") == sub.digest
-            and sub.student in in_gradebook
-        ):
-            skipped.append(sub.student)
-            continue
-        pending = work / f"{_safe(sub.student)}.json"
-        if not options.force and pending.exists() and (work / f"{_safe(sub.student)}.db").exists():
-            summary = json.loads(pending.read_text())
-            if summary.get("digest") == sub.digest:
-                reused.append(sub.student)
-                continue
-        todo.append(sub)
-
+    run = _Run(lab, out, options, subs, {}, started)
+    run.ledger = json.loads(run.ledger_path.read_text()) if run.ledger_path.exists() else {}
+    _sort_out(run)
     # Kernel factories import for seconds: launch the pool's sandboxes now, so they get ready
     # while this process imports nbgrader and prepares the lab. Forked workers adopt them.
-    early = []
-    jobs = options.jobs or os.cpu_count() or 1
-    if not options.scheduler and min(jobs, len(todo)) > 1:
-        use = {"auto": None, "on": True, "off": False}[options.sandbox]
-        for _ in range(min(jobs, len(todo))):
-            box = Sandbox(lab.name, plan.limits, plan.preload, private, use_bwrap=use)
-            box.launch()
-            early.append(box)
+    early = _launch_early(run, plan, private)
     try:
         bundle, stale = bundle_for(lab, options, private=private, plan=plan)
         config.ensure_venv_on_path()
-        _ensure_assignment(lab, course_db, bundle.template_db)
+        _ensure_assignment(lab, run.course_db, bundle.template_db)
         _write(out / "nbgrader_config.py", _course_config(out))
         if options.write_submitted and submissions_dir != (out / "submitted").resolve():
             for sub in subs:
                 _copy_submission(sub, out / "submitted" / sub.student / lab.name)
-        result = _grade_todo(
-            lab, out, subs, todo, skipped, reused, ledger, options, bundle, early, started
-        )
+        result = _grade_todo(run, bundle, early)
     finally:
         for box in early:
             box.close()
@@ -366,62 +354,93 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     return result
 
 
-def _grade_todo(
-    lab, out, subs, todo, skipped, reused, ledger, options, bundle, early, started
-) -> RunResult:
-    course_db = out / "gradebook.db"
-    work = out / ".work" / lab.name
-    report_dir = out / "reports" / lab.name
-    ledger_path = report_dir / "status.json"
+def _sort_out(run: _Run) -> None:
+    """Which submissions to grade, which to skip (unchanged), which to merge as they are."""
+    in_gradebook = gradebook.students_with_submissions(run.course_db, run.lab.name)
+    force = run.options.force
+    for sub in run.subs:
+        done = run.ledger.get(sub.student)
+        if not force and done and done.get("digest") == sub.digest and sub.student in in_gradebook:
+            run.skipped.append(sub.student)
+            continue
+        summary = run.pending(sub.student, ".json")
+        if (
+            not force
+            and summary.exists()
+            and run.pending(sub.student, ".db").exists()
+            and json.loads(summary.read_text()).get("digest") == sub.digest
+        ):
+            run.reused.append(sub.student)
+            continue
+        run.todo.append(sub)
+
+
+def _launch_early(run: _Run, plan: Plan, private: tuple[Path, ...]) -> list[Sandbox]:
+    """The sandboxes of a process pool, launched before the pool exists (none without a pool)."""
+    early: list[Sandbox] = []
+    jobs = run.options.jobs or os.cpu_count() or 1
+    if not run.options.scheduler and min(jobs, len(run.todo)) > 1:
+        use = {"auto": None, "on": True, "off": False}[run.options.sandbox]
+        for _ in range(min(jobs, len(run.todo))):
+            box = Sandbox(run.lab.name, plan.limits, plan.preload, private, use_bwrap=use)
+            box.launch()
+            early.append(box)
+    return early
+
+
+def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult:
+    lab, options = run.lab, run.options
     outcomes: dict[str, Outcome] = {}
-    bar = _progress(len(todo), lab.name, options.progress)
+    bar = _progress(len(run.todo), lab.name, options.progress)
 
     def on_done(sub: Submission, outcome: Outcome) -> None:
         outcomes[sub.student] = outcome
-        _persist(outcome, sub, lab, out, work, options)
+        _persist(outcome, sub, lab, run.out, run.work, options)
         bar.set_postfix_str(f"{sub.student[:18]}: {outcome.status.value}", refresh=False)
         bar.update(1)
 
     try:
-        if todo:
-            _dispatch(bundle, todo, options, on_done, early)
+        if run.todo:
+            _dispatch(bundle, run.todo, options, on_done, early)
     finally:
         bar.close()
-    grading_seconds = time.perf_counter() - started
-
-    # Merge everything graded but not yet merged, in one transaction.
+    grading_seconds = time.perf_counter() - run.started
     t = time.perf_counter()
-    merge_students = [s.student for s in subs if s.student in outcomes or s.student in reused]
-    dbs = [work / f"{_safe(s)}.db" for s in merge_students if (work / f"{_safe(s)}.db").exists()]
-    gradebook.merge(course_db, lab.name, dbs)
+    _merge(run, [s.student for s in run.subs if s.student in outcomes or s.student in run.reused])
     merge_seconds = time.perf_counter() - t
-    by_student = {s.student: s for s in subs}
-    for student in merge_students:
-        summary_path = work / f"{_safe(student)}.json"
-        if summary_path.exists():
-            ledger[student] = json.loads(summary_path.read_text())
-            ledger[student]["section"] = by_student[student].section
-    _write(ledger_path, json.dumps(ledger, indent=1, sort_keys=True, ensure_ascii=False))
-    for student in merge_students:
-        for suffix in (".db", ".json"):
-            (work / f"{_safe(student)}{suffix}").unlink(missing_ok=True)
 
-    result = RunResult(lab.name, out, outcomes, ledger, skipped, reused)
+    result = RunResult(lab.name, run.out, outcomes, run.ledger, run.skipped, run.reused)
     result.sandbox = next((o.sandbox for o in outcomes.values() if o.sandbox), "") or next(
-        (s.get("sandbox", "") for s in ledger.values() if s.get("sandbox")), ""
+        (s.get("sandbox", "") for s in run.ledger.values() if s.get("sandbox")), ""
     )
     if options.reports:
         result.files = reports.write_all(
-            build_report(lab, course_db, ledger, result.sandbox), report_dir
+            build_report(lab, run.course_db, run.ledger, result.sandbox), run.report_dir
         )
-    result.files["status.json"] = ledger_path
-    result.files["gradebook.db"] = course_db
+    result.files["status.json"] = run.ledger_path
+    result.files["gradebook.db"] = run.course_db
     result.seconds = {
         "grading": round(grading_seconds, 2),
         "merge": round(merge_seconds, 3),
-        "total": round(time.perf_counter() - started, 2),
+        "total": round(time.perf_counter() - run.started, 2),
     }
     return result
+
+
+def _merge(run: _Run, students: list[str]) -> None:
+    """Merge everything graded but not yet merged, in one transaction; then the ledger."""
+    dbs = [run.pending(s, ".db") for s in students if run.pending(s, ".db").exists()]
+    gradebook.merge(run.course_db, run.lab.name, dbs)
+    by_student = {s.student: s for s in run.subs}
+    for student in students:
+        summary_path = run.pending(student, ".json")
+        if summary_path.exists():
+            run.ledger[student] = json.loads(summary_path.read_text())
+            run.ledger[student]["section"] = by_student[student].section
+    _write(run.ledger_path, json.dumps(run.ledger, indent=1, sort_keys=True, ensure_ascii=False))
+    for student in students:
+        for suffix in (".db", ".json"):
+            run.pending(student, suffix).unlink(missing_ok=True)
 
 
 def _copy_submission(sub: Submission, folder: Path) -> None:
@@ -499,8 +518,7 @@ def build_report(
         if grades is not None:
             for nb_name, cells in grades.grades.items():
                 for cell, g in cells.items():
-                    value = g.manual_score if g.manual_score is not None else g.auto_score
-                    cell_scores[f"{nb_name}/{cell}"] = float(value or 0.0)
+                    cell_scores[f"{nb_name}/{cell}"] = g.score
         rows.append(
             reports.Row(
                 student=student,

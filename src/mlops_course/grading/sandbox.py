@@ -539,37 +539,3 @@ def _kill_uid(uid: int) -> None:
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
-
-
-class SandboxKernelManager:
-    """The part of jupyter_client's KernelManager that nbclient uses, for a forked kernel."""
-
-    kernel_name = "python3"
-    ipykernel = True
-    has_kernel = True
-
-    def __init__(self, sandbox: Sandbox, handle: KernelHandle) -> None:
-        self.sandbox = sandbox
-        self.handle = handle
-
-    def client(self, **kwargs):
-        from jupyter_client.asynchronous import AsyncKernelClient
-
-        kc = AsyncKernelClient(**kwargs)
-        kc.load_connection_info(self.handle.connection)
-        return kc
-
-    async def is_alive(self) -> bool:
-        try:
-            return bool(self.sandbox.status(self.handle)["alive"])
-        except SandboxError:
-            return False
-
-    async def interrupt_kernel(self) -> None:
-        self.sandbox.signal(self.handle, signal.SIGINT)
-
-    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        self.sandbox.signal(self.handle, signal.SIGKILL)
-
-    async def cleanup_resources(self, restart: bool = False) -> None:
-        return None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from mlops_course.grading import config
+from mlops_course.grading import config, nbgrader_overrides
 from mlops_course.grading.lab import grade_id, is_answer, is_test, points
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -148,15 +148,16 @@ def check(path: Path) -> CheckResult:
     # Local sockets instead of TCP: no network involved, and no kernel warning about it.
     cfg.KernelManager.transport = "ipc"
     validator = Validator(config=cfg, log=config.quiet_logger())
-    result.changed = [grade_id(c) or "?" for c in validator._get_type_changed_cells(nb)]
+    type_changed = nbgrader_overrides.type_changed_cells(validator, nb)
+    result.changed = [grade_id(c) or "?" for c in type_changed]
     with _chdir(path.parent.resolve()):
         try:
-            nb = validator._preprocess(nb)
+            nb = nbgrader_overrides.run_validator(validator, nb)
         except Exception as err:  # noqa: BLE001 - a broken kernel or metadata
             result.error = f"the notebook could not be run ({type(err).__name__}: {err})"
             return result
-    result.changed += [grade_id(c) or "?" for c in validator._get_changed_cells(nb)]
-    failed = {id(c) for c in validator._get_failed_cells(nb)}
+    result.changed += [grade_id(c) or "?" for c in nbgrader_overrides.changed_cells(validator, nb)]
+    failed = {id(c) for c in nbgrader_overrides.failed_cells(validator, nb)}
     titles = _questions(nb)
     answers_seen: list = []
     for index, cell in enumerate(nb.cells):
