@@ -5,8 +5,7 @@
     snapshot.save_html(str(settings.workspace("reports") / "2012-03.html"))
     evidently_drift(snapshot)                                 # {column: score, method, drifted}
 
-    summary = window_summary(window, reference, model, expected_mae=..., model_version="1")
-    write_summary(summary, reports_dir)                       # the template dashboard reads it
+    summary = mlproject.monitor.monitor_window("2012-03", settings=...)  # the one implementation
     with dashboard_server(reports_dir) as app:                # Streamlit, headless, stopped on exit
         print(app.url, tracking.proxy_url(app.port))
 
@@ -17,14 +16,14 @@ Two levels of monitoring, and they answer different questions:
 * model-quality metrics (MAE on labelled rows) and their proxies before labels arrive (data
   drift, prediction drift, data quality) say whether the answers are still good.
 
-Summaries are written in the project template's `summary.json` format, so the template's
-Streamlit dashboard (`project_template/src/mlproject/dashboard.py`) shows the course's windows
-without any change: one format, two producers.
+Window summaries, their JSON Schema, the ALERT/RETRAIN decision and its thresholds are
+`mlproject.monitor`'s (the template students fork); this module keeps what is about teaching:
+Evidently on any two frames, a resource measurement, and starting the template's Streamlit
+dashboard from a notebook (also behind jupyter-server-proxy).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import time
@@ -37,13 +36,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# The policy's thresholds are the template's (RETRAIN above 1.25x the signed-off MAE, ALERT when
+# half of the features drifted), never a copy; re-exported for the walkthroughs' plots.
+from mlproject.monitor import DRIFT_SHARE_THRESHOLD, MAE_RATIO_THRESHOLD  # noqa: F401
+
 from mlops_course import datasets, drift, modelling, settings
 from mlops_course.servers import BackgroundServer, python_command
 
 PREDICTION = "prediction"
 DASHBOARD_APP = settings.TEMPLATE_DIR / "src" / "mlproject" / "dashboard.py"
-MAE_RATIO_THRESHOLD = 1.25  # retrain when a window's MAE exceeds the signed-off MAE by 25 %
-DRIFT_SHARE_THRESHOLD = 0.5  # alert when half of the features drifted
 
 
 class MonitoringError(RuntimeError):
@@ -187,144 +188,6 @@ def measure(call: Callable[[], Any]) -> tuple[Any, ResourceSample]:
 def predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
     """The model's predictions for raw rows, clipped at zero (a count cannot be negative)."""
     return np.clip(np.asarray(model.predict(modelling.features(frame)), float), 0.0, None)
-
-
-def window_summary(
-    window: datasets.Window,
-    reference: pd.DataFrame,
-    model: Any,
-    *,
-    expected_mae: float,
-    model_version: str,
-    model_name: str = "bike-demand",
-    reference_name: str | None = None,
-    report_html: str = "report.html",
-    thresholds: drift.Thresholds | None = None,
-) -> dict[str, Any]:
-    """Everything known about one window once its labels are in, in the template's format.
-
-    Data drift is PSI per feature against `reference`; prediction drift is PSI between the
-    model's predictions on the window and on the reference; model quality is the MAE against
-    the MAE signed off when the model was promoted (`expected_mae`). The decision: retrain
-    when the MAE ratio exceeds `MAE_RATIO_THRESHOLD`; alert (not retrain) on data drift.
-    """
-    current = window.data
-    predicted = predict(model, current)
-    predicted_reference = predict(model, reference)
-    table = drift.feature_drift(reference, current, drift.MONITORED_FEATURES)
-    verdict = drift.decide(table, thresholds)
-    quality = modelling.scores(current[modelling.TARGET], predicted)
-    quality |= {"expected_mae": expected_mae, "mae_ratio": quality["mae"] / expected_mae}
-    retrain = quality["mae_ratio"] > MAE_RATIO_THRESHOLD
-    reasons = []
-    if retrain:
-        reasons.append(
-            f"MAE {quality['mae']:.1f} is {quality['mae_ratio']:.2f}x the signed-off "
-            f"{expected_mae:.1f} (threshold {MAE_RATIO_THRESHOLD}x)"
-        )
-    if verdict.share >= DRIFT_SHARE_THRESHOLD:
-        reasons.append(f"{verdict.share:.0%} of features drifted (alert, not a retrain)")
-    if not reasons:
-        reasons.append(
-            f"within thresholds: MAE {quality['mae_ratio']:.2f}x signed-off, "
-            f"{verdict.share:.0%} of features drifted"
-        )
-    features = {
-        column: {
-            "score": round(float(row["psi"]), 4), "method": "psi",
-            "threshold": (thresholds or drift.Thresholds()).psi,
-            "drifted": column in verdict.columns,
-        }
-        for column, row in table.iterrows()
-    }
-    prediction_psi = drift.psi(predicted_reference, predicted)
-    target_psi = drift.psi(reference[modelling.TARGET], current[modelling.TARGET])
-    return {
-        "window": window.name,
-        "start": str(window.start.date()),
-        "end": str(window.end.date()),
-        "rows": len(current),
-        "reference": reference_name or _period_name(reference),
-        "reference_rows": len(reference),
-        "model": {"name": model_name, "version": str(model_version), "alias": "champion"},
-        "data_drift": {
-            "drifted_features": len(verdict.columns),
-            "share": verdict.share,
-            "threshold": DRIFT_SHARE_THRESHOLD,
-            "features": features,
-            "reasons": verdict.reasons,
-        },
-        "prediction_drift": _psi_entry(prediction_psi),
-        "target_drift": _psi_entry(target_psi),
-        "data_quality": {
-            "missing_share": {c: drift.missing_share(current[c]) for c in drift.MONITORED},
-            "prediction_mean": float(predicted.mean()),
-            "reference_prediction_mean": float(predicted_reference.mean()),
-        },
-        "model_quality": quality,
-        "decision": {
-            "retrain": retrain,
-            "reasons": reasons,
-            "thresholds": {"drift_share": DRIFT_SHARE_THRESHOLD, "mae_ratio": MAE_RATIO_THRESHOLD},
-        },
-        "report_html": report_html,
-    }
-
-
-def _psi_entry(value: float) -> dict[str, Any]:
-    return {
-        "score": round(value, 4), "method": "psi", "threshold": drift.PSI_THRESHOLD,
-        "drifted": value > drift.PSI_THRESHOLD,
-    }
-
-
-def _period_name(frame: pd.DataFrame) -> str:
-    start, end = frame["timestamp"].min(), frame["timestamp"].max()
-    return start.strftime("%Y-%m") if start.to_period("M") == end.to_period("M") else (
-        f"{start:%Y-%m}..{end:%Y-%m}"
-    )
-
-
-def write_summary(summary: dict[str, Any], reports_dir: str | Path) -> Path:
-    """Write `<reports_dir>/monitoring/<window>/summary.json`, where the dashboard looks."""
-    folder = Path(reports_dir) / "monitoring" / summary["window"]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "summary.json"
-    path.write_text(json.dumps(summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
-    return path
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def load_summaries(reports_dir: str | Path) -> list[dict[str, Any]]:
-    """Every window's summary under `<reports_dir>/monitoring`, in window order."""
-    paths = sorted((Path(reports_dir) / "monitoring").glob("*/summary.json"))
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-
-
-def summary_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """One row per window: the numbers an alert or a chart needs."""
-    rows = []
-    for s in summaries:
-        quality = s.get("model_quality") or {}
-        rows.append({
-            "window": s["window"],
-            "model_version": s["model"]["version"],
-            "mae": quality.get("mae"),
-            "mae_ratio": quality.get("mae_ratio"),
-            "bias": quality.get("bias"),
-            "drift_share": s["data_drift"]["share"],
-            "drifted": ", ".join(
-                c for c, v in s["data_drift"]["features"].items() if v["drifted"]
-            ),
-            "prediction_psi": (s.get("prediction_drift") or {}).get("score"),
-            "retrain": s["decision"]["retrain"],
-        })
-    return pd.DataFrame(rows)
 
 
 # --- the dashboard --------------------------------------------------------------------------
