@@ -1,19 +1,15 @@
 """Draws a random number per call: the same user flips between versions."""
 
-REPLACEMENTS = {
-    "q4_answer": '''def choose(key, weights, salt=""):
-    """The version that serves `key`: deterministic, with the shares given in `weights`."""
-    import hashlib
+EDITS = {
+    "q4_answer": [
+        (
+            '''digest = hashlib.sha256(f"{salt}:{key}".encode()).digest()
+    point = int.from_bytes(digest[:8], "big") / 2**64''',
+            '''import random
 
-    import random
-
-    point = random.random()
-    bound = 0.0
-    for version, weight in weights.items():
-        bound += weight
-        if point < bound:
-            return version
-    return list(weights)[-1]
-''',
+    point = random.random()''',
+        ),
+        ("(weights)[-1]", "(weights)[-1]\n"),
+    ],
 }
 LOSES = ['q4_test']

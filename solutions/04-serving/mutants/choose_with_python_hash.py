@@ -1,17 +1,13 @@
 """Uses Python's hash(), which is salted differently in every process."""
 
-REPLACEMENTS = {
-    "q4_answer": '''def choose(key, weights, salt=""):
-    """The version that serves `key`: deterministic, with the shares given in `weights`."""
-    import hashlib
-
-    point = (hash(f"{salt}:{key}") % 10**9) / 10**9
-    bound = 0.0
-    for version, weight in weights.items():
-        bound += weight
-        if point < bound:
-            return version
-    return list(weights)[-1]
-''',
+EDITS = {
+    "q4_answer": [
+        (
+            '''digest = hashlib.sha256(f"{salt}:{key}".encode()).digest()
+    point = int.from_bytes(digest[:8], "big") / 2**64''',
+            'point = (hash(f"{salt}:{key}") % 10**9) / 10**9',
+        ),
+        ("(weights)[-1]", "(weights)[-1]\n"),
+    ],
 }
 LOSES = ['q4_test']

@@ -1,12 +1,14 @@
 """Takes the value at rank int(q / 100 * n), clamped: no interpolation, one rank off."""
 
-REPLACEMENTS = {
-    "q1_answer": '''def percentile(values, q):
-    """The q-th percentile (0-100) of `values`, interpolating linearly between closest ranks."""
-    if not values:
-        raise ValueError("the percentile of no values is undefined")
-    ordered = sorted(values)
-    return ordered[min(int(q / 100 * len(ordered)), len(ordered) - 1)]
-''',
+EDITS = {
+    "q1_answer": [
+        (
+            '''rank = q / 100 * (len(ordered) - 1)
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)''',
+            "return ordered[min(int(q / 100 * len(ordered)), len(ordered) - 1)]\n",
+        ),
+    ],
 }
 LOSES = ['q1_test']

@@ -1,15 +1,10 @@
 """Interpolates at rank q / 100 * n instead of q / 100 * (n - 1)."""
 
-REPLACEMENTS = {
-    "q1_answer": '''def percentile(values, q):
-    """The q-th percentile (0-100) of `values`, interpolating linearly between closest ranks."""
-    if not values:
-        raise ValueError("the percentile of no values is undefined")
-    ordered = sorted(values)
-    rank = q / 100 * len(ordered)
-    low = min(int(rank), len(ordered) - 1)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-''',
+EDITS = {
+    "q1_answer": [
+        ("* (len(ordered) - 1)", "* len(ordered)"),
+        ("= int(rank)", "= min(int(rank), len(ordered) - 1)"),
+        ("(rank - low)", "(rank - low)\n"),
+    ],
 }
 LOSES = ['q1_test']
