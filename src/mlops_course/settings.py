@@ -30,15 +30,14 @@ LOCK_FILE = REPO_ROOT / "requirements.lock"
 BINDER_REQUIREMENTS = REPO_ROOT / "binder" / "requirements.txt"
 WORKSPACE = Path(os.environ.get("MLOPS_WORKSPACE", REPO_ROOT / "workspace")).resolve()
 
-# Default ports; helpers fall back to a free port when one is taken.
-JUPYTER_PORT = 8888
+# Default ports of the servers the course starts from Python; helpers fall back to a free port
+# when one is taken. (JupyterLab's port is `./course lab --port`; API servers take a free port.)
 MLFLOW_PORT = 5000
-API_PORT = 8000
 STREAMLIT_PORT = 8501
 
-# Notebook harness defaults (seconds, fast mode).
+# The notebook harness's runtime budget in fast mode (seconds), for labs and walkthroughs alike,
+# unless a notebook declares its own `budget_seconds`.
 DEFAULT_LAB_BUDGET = 60.0
-DEFAULT_WALKTHROUGH_BUDGET = 120.0
 
 
 def workspace(*parts: str) -> Path:
