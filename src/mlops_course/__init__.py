@@ -1,3 +1,36 @@
-"""The MLOps course package: datasets, notebook harness, servers, grading engine and CLI."""
+"""The MLOps course package: what is about the course and about teaching.
+
+The bike-demand system itself (data and splits, features, training, the gate and registry, the
+API, request log and metrics, ONNX export, the pipeline, monitoring and the dashboard) is NOT
+here: it is `mlproject`, in `project_template/src/mlproject`, the code students fork. Teaching
+modules below build on mlproject's types and never copy them.
+
+Sprint -> the modules that serve its walkthroughs and labs
+    00 start here      datasets, doctor
+    01 tracking        tracking, cards, versioning, comparisons, modelling
+    02 containers, CI  containers/ (lint, dockerfile, policy, context, layers, workflows, example)
+    03 API             serving, skew
+    04 serving         loadtest, abtest, routing, slo, caching, batching, onnx_export
+    05 pipelines and   pipelines, continuous, drift, monitoring
+       monitoring
+    06 LLMOps          llm, rag, guardrails, gateway, assistant
+(serving, routing, slo, modelling, monitoring, pipelines, continuous and onnx_export are being
+folded onto mlproject under issue 15: what stays of them is teaching on top of it.)
+
+Teaching: the sprint modules above (statistics by hand, the load-test harness, A/B maths,
+routing experiments, the container checks, the LLM helpers).
+
+Course machinery, used by every sprint and by CI rather than taught:
+    settings      every path and port, in one place
+    datasets      bundled datasets, verified against their data cards
+    notebooks     the notebook harness: papermill in fast mode, runtime budgets
+    servers       real servers started in the background and always stopped
+    environment   the pinned lock and Binder's copy of it
+    doctor        `mlops-course doctor`: the environment checked, with fixes
+    grading/      nbgrader-based release, self-check, autograding engine, soundness checks
+                  (its own map is in `mlops_course.grading`)
+    cli           the `mlops-course` command
+    schemas/      JSON Schemas for cards and CI workflows
+"""
 
 __version__ = "0.1.0"
