@@ -40,6 +40,8 @@ def test_one_row_and_a_session_with_two_threads_give_the_same_answer(small_model
     one = export.OnnxModel(onnx_bytes).predict_raw(row)
     two = export.OnnxModel(onnx_bytes, threads=2).run(export.onnx_inputs(row))
     assert one.shape == (1,) and one.dtype == np.float64
+    features = data.prepare_features(row)
+    np.testing.assert_allclose(export.OnnxModel(onnx_bytes).predict(features), one)
     np.testing.assert_allclose(one, two)
 
 

@@ -111,6 +111,10 @@ class OnnxModel:
         """Unclipped predictions, comparable with the scikit-learn pipeline's `predict`."""
         return self.run(onnx_inputs(frame))
 
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        """scikit-learn's call, so the API (evaluate.predict) serves an export like the model."""
+        return self.predict_raw(features)
+
 
 def parity(
     model: Any, onnx_model: OnnxModel, frame: pd.DataFrame, tolerance: float = TOLERANCE
