@@ -52,10 +52,10 @@ def test_the_gate_moves_the_alias_only_for_a_better_candidate():
     assert not weak.decision.promote and "baseline" in weak.decision.reason
     assert registry.champion_version("gate-test") is None
 
-    first = train.train(max_iter=40, settings=settings)
+    first = train.train(max_iter=train.MAX_ITER_FAST, settings=settings)
     assert first.decision.promote
 
-    again = train.train(max_iter=40, settings=settings)
+    again = train.train(max_iter=train.MAX_ITER_FAST, settings=settings)
     assert not again.decision.promote, "an identical candidate must not replace the champion"
     assert "not lower than champion" in again.decision.reason
     assert str(registry.champion_version("gate-test").version) == first.version

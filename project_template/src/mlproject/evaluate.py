@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+from sklearn.utils.validation import check_is_fitted
 
 from mlproject import data
 from mlproject import settings as cfg
@@ -52,19 +54,29 @@ def evaluate(model: Any, frame: pd.DataFrame) -> dict[str, float]:
     return regression_metrics(data.target(frame), predict(model, frame))
 
 
-class HourlyBaseline:
+class HourlyBaseline(RegressorMixin, BaseEstimator):
     """The heuristic to beat: mean rentals for the same hour on the same kind of day.
 
-    It has `fit`/`predict` like a scikit-learn model so it goes through the same evaluation.
+    A scikit-learn estimator, so it goes through the same evaluation as the model and can be
+    logged to MLflow like one (skops saves it: the fitted table is kept as plain arrays).
+    `fit(features, target)` as in scikit-learn, or `fit(rows)` with the target column in them.
     """
 
-    keys = ["hr", "workingday"]
+    keys = ("hr", "workingday")
 
-    def fit(self, frame: pd.DataFrame) -> HourlyBaseline:
-        self.table_ = frame.groupby(self.keys)[cfg.TARGET].mean()
-        self.overall_ = float(frame[cfg.TARGET].mean())
+    def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray | None = None) -> HourlyBaseline:
+        """Learn the mean of each (hour, kind of day) pair, and the overall mean as a fallback."""
+        target = X[cfg.TARGET] if y is None else y
+        table = X[list(self.keys)].astype("float64").assign(_y=np.asarray(target, "float64"))
+        means = table.groupby(list(self.keys))["_y"].mean()
+        self.keys_ = np.array(means.index.to_list(), dtype="float64").reshape(len(means), -1)
+        self.means_ = means.to_numpy(dtype="float64")
+        self.overall_ = float(table["_y"].mean())
         return self
 
-    def predict(self, features: pd.DataFrame) -> np.ndarray:
-        index = pd.MultiIndex.from_frame(features[self.keys].astype("int64"))
-        return self.table_.reindex(index).fillna(self.overall_).to_numpy()
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The learnt mean of each row's (hour, kind of day); the overall mean if never seen."""
+        check_is_fitted(self, "means_")
+        lookup = dict(zip(map(tuple, self.keys_.tolist()), self.means_.tolist(), strict=True))
+        rows = X[list(self.keys)].astype("float64").itertuples(index=False, name=None)
+        return np.array([lookup.get(row, self.overall_) for row in rows], dtype="float64")

@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 CHALLENGER_ALIAS = "challenger"
 # skops refuses to load any type it was not told to trust. skops already trusts the
 # scikit-learn estimators; the fitted trees of a HistGradientBoostingRegressor are the one
-# internal type to add (skops.io.get_untrusted_types lists them). Change the model, re-check.
-SKOPS_TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+# internal type to add (skops.io.get_untrusted_types lists them), and the hourly baseline is
+# ours, for when it is logged as a model too. Change the model, re-check.
+SKOPS_TRUSTED_TYPES = [
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "mlproject.evaluate.HourlyBaseline",
+]
 
 
 class RegistryError(RuntimeError):
