@@ -14,9 +14,11 @@ from mlops_course.grading import feedback, reports, sandbox, submissions
 from mlops_course.grading.lab import (
     LabError,
     LabSettings,
+    VariantError,
     answers,
     defined_names,
     find_labs,
+    load_alternative,
     load_mutant,
     referenced_names,
     solved,
@@ -29,7 +31,8 @@ def test_the_warm_up_lab_is_found_with_its_notebook_and_mutants(warmup_lab):
     mutants = warmup_lab.mutants()
     assert len(mutants) >= 3
     assert all(m.doc and m.replacements for m in mutants)
-    assert warmup_lab.extra_files() == {}  # mutants are never copied next to a submission
+    assert warmup_lab.alternatives()
+    assert warmup_lab.extra_files() == {}  # mutants and alternatives never go to a submission
 
 
 def test_lab_settings_default_and_refuse_an_unknown_network_policy():
@@ -41,23 +44,89 @@ def test_lab_settings_default_and_refuse_an_unknown_network_policy():
         LabSettings.from_notebook(nb, "lab/x.ipynb")
 
 
+SOLVED = {"q2_answer": 'def f(frame):\n    return frame.groupby("year")["cnt"].mean()'}
+
+
 def test_a_mutant_is_read_without_being_run(tmp_path):
     good = tmp_path / "forgets_the_year.py"
     good.write_text(
-        '"""Uses yr."""\n\nREPLACEMENTS = {"q2_answer": "x = 1"}\nLOSES = ["q2_test"]\n'
+        '"""Sums."""\n\nEDITS = {"q2_answer": [(".mean()", ".sum()")]}\nLOSES = ["q2_test"]\n'
     )
-    mutant = load_mutant(good)
-    assert (mutant.name, mutant.doc, mutant.loses) == ("forgets_the_year", "Uses yr.", ("q2_test",))
+    mutant = load_mutant(good, SOLVED)
+    assert (mutant.name, mutant.doc, mutant.loses) == ("forgets_the_year", "Sums.", ("q2_test",))
     sneaky = tmp_path / "sneaky.py"
-    sneaky.write_text(
-        '"""Runs code."""\nREPLACEMENTS = dict(q1_answer=open("/etc/passwd").read())\n'
-    )
+    sneaky.write_text('"""Runs code."""\nEDITS = dict(q2_answer=open("/etc/passwd").read())\n')
     with pytest.raises(LabError, match="must be a literal"):
-        load_mutant(sneaky)
+        load_mutant(sneaky, SOLVED)
     undocumented = tmp_path / "undocumented.py"
-    undocumented.write_text('REPLACEMENTS = {"q1_answer": "x = 1"}\n')
+    undocumented.write_text('EDITS = {"q2_answer": [(".mean()", ".sum()")]}\n')
     with pytest.raises(LabError, match="docstring"):
-        load_mutant(undocumented)
+        load_mutant(undocumented, SOLVED)
+
+
+def test_a_mutant_applies_its_edits_in_order_to_the_solution(tmp_path):
+    path = tmp_path / "counts.py"
+    path.write_text(
+        '"""Counts."""\nEDITS = {"q2_answer": [(".mean()", ".sum()"), (".sum()", ".count()")]}\n'
+    )
+    assert load_mutant(path, SOLVED).replacements == {
+        "q2_answer": 'def f(frame):\n    return frame.groupby("year")["cnt"].count()'
+    }
+
+
+def test_a_mutant_whose_old_text_is_gone_fails_to_load_naming_the_file(tmp_path):
+    path = tmp_path / "stale.py"
+    path.write_text('"""Stale."""\nEDITS = {"q2_answer": [(".median()", ".sum()")]}\n')
+    with pytest.raises(VariantError) as caught:
+        load_mutant(path, SOLVED)
+    message = str(caught.value)
+    assert str(path) in message and "q2_answer" in message and "'.median()'" in message
+    assert "is not in the solution's answer" in message
+
+
+def test_an_ambiguous_edit_fails_to_load(tmp_path):
+    path = tmp_path / "vague.py"
+    path.write_text('"""Vague."""\nEDITS = {"q2_answer": [("frame", "df")]}\n')
+    with pytest.raises(VariantError, match=r"q2_answer, edit 1: the text 'frame' occurs 2 times"):
+        load_mutant(path, SOLVED)
+
+
+def test_an_edit_of_a_cell_that_is_not_an_answer_fails_to_load(tmp_path):
+    path = tmp_path / "typo.py"
+    path.write_text('"""Typo."""\nEDITS = {"q9_answer": [("a", "b")]}\n')
+    with pytest.raises(VariantError, match="names cell 'q9_answer'"):
+        load_mutant(path, SOLVED)
+
+
+def test_a_whole_replacement_that_copies_the_solution_is_refused(tmp_path):
+    solved = {"q2_answer": 'def f(frame):\n    """Means."""\n    by_year = frame.groupby("year")'
+              '\n    return by_year["cnt"].mean()'}
+    copied = tmp_path / "copied.py"
+    copied.write_text(
+        '"""Sums."""\nREPLACEMENTS = {"q2_answer": '
+        + repr(solved["q2_answer"].replace(".mean()", ".sum()"))
+        + "}\n"
+    )
+    with pytest.raises(VariantError, match="REPLACEMENTS copies the solution .4 lines where"):
+        load_mutant(copied, solved)
+    different = tmp_path / "different.py"
+    different.write_text('"""Gives up."""\nREPLACEMENTS = {"q2_answer": "f = None"}\n')
+    assert load_mutant(different, solved).replacements == {"q2_answer": "f = None"}
+
+
+def test_an_alternative_may_not_list_cells_it_loses(tmp_path):
+    path = tmp_path / "other_way.py"
+    path.write_text(
+        '"""Right."""\nEDITS = {"q2_answer": [(".mean()", ".agg(\'mean\')")]}\n'
+        'LOSES = ["q2_test"]\n'
+    )
+    with pytest.raises(VariantError, match="an alternative is a correct answer"):
+        load_alternative(path, SOLVED)
+
+
+def test_every_shipped_mutant_and_alternative_loads_against_its_solution():
+    for lab in find_labs():
+        assert all(m.doc and m.replacements for m in lab.mutants() + lab.alternatives())
 
 
 def test_names_defined_by_an_answer_and_used_by_a_test():

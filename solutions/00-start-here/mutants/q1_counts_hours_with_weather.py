@@ -4,9 +4,5 @@
 pass (the number is between 1 and the number of rows); the hidden test's exact count does not.
 """
 
-REPLACEMENTS = {
-    "q1_answer": '''def missing_weather_hours(frame):
-    """Number of rows of `frame` whose `weathersit` is missing."""
-    return int(frame["weathersit"].count())''',
-}
+EDITS = {"q1_answer": [("isna().sum", "count")]}
 LOSES = ["q1_test"]

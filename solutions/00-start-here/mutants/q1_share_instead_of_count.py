@@ -3,9 +3,9 @@
 `isna().mean()` is a common way to measure missingness, but the question asks for a count.
 """
 
-REPLACEMENTS = {
-    "q1_answer": '''def missing_weather_hours(frame):
-    """Number of rows of `frame` whose `weathersit` is missing."""
-    return float(frame["weathersit"].isna().mean())''',
+EDITS = {
+    "q1_answer": [
+        ('int(frame["weathersit"].isna().sum', 'float(frame["weathersit"].isna().mean'),
+    ],
 }
 LOSES = ["q1_test"]

@@ -3,9 +3,5 @@
 The means are right but the index is [0, 1], so nothing downstream can look up 2012.
 """
 
-REPLACEMENTS = {
-    "q2_answer": '''def mean_rentals_by_year(frame):
-    """Mean rentals per hour (`cnt`), indexed by the calendar year of `timestamp`."""
-    return frame.groupby("yr")["cnt"].mean()''',
-}
+EDITS = {"q2_answer": [('frame["timestamp"].dt.year', '"yr"')]}
 LOSES = ["q2_test"]

@@ -4,11 +4,10 @@ The sizes are right for the full data, so the visible tests pass; the hidden tes
 smaller frame.
 """
 
-REPLACEMENTS = {
-    "q3_answer": '''def split_sizes(frame):
-    """Rows in the reference period and in all production windows together."""
-    reference = datasets.reference_period()
-    windows = datasets.production_windows()
-    return {"reference": len(reference), "production": sum(len(w) for w in windows)}''',
+EDITS = {
+    "q3_answer": [
+        ("reference_period(frame)", "reference_period()"),
+        ("production_windows(frame)", "production_windows()"),
+    ],
 }
 LOSES = ["q3_test"]

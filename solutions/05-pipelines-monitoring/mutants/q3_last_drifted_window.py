@@ -3,23 +3,28 @@
 It answers "which window drifted most recently?", and runs a report for every window.
 """
 
-REPLACEMENTS = {
-    "q3_answer": '''
-def first_drifted_window(reference, windows, columns, method="wasserstein", threshold=0.2,
-                         html_path=None):
-    """Name of the first window Evidently finds drifted against `reference`, or None."""
-    found = None
-    for window in windows:
-        preset = DataDriftPreset(columns=columns, method=method, threshold=threshold)
-        snapshot = Report([preset]).run(
-            current_data=window.data[columns], reference_data=reference[columns]
-        )
-        for metric in snapshot.dict()["metrics"]:
-            if metric["config"]["type"].endswith("DriftedColumnsCount"):
-                if metric["value"]["share"] >= metric["config"]["drift_share"]:
+EDITS = {
+    "q3_answer": [
+        ("def first_drifted_window", "\ndef first_drifted_window"),
+        (
+            '"""Name of the first window Evidently finds drifted against `reference`, or None."""',
+            '''"""Name of the first window Evidently finds drifted against `reference`, or None."""
+    found = None''',
+        ),
+        ("        drifted = False\n", ""),
+        (
+            '''drifted = metric["value"]["share"] >= metric["config"]["drift_share"]
+        if drifted:
+            if html_path is not None:
+                snapshot.save_html(str(html_path))
+            return window.name
+    return None''',
+            '''if metric["value"]["share"] >= metric["config"]["drift_share"]:
                     found = window.name
                     if html_path is not None:
                         snapshot.save_html(str(html_path))
     return found''',
+        ),
+    ],
 }
 LOSES = ["q3_test", "q3_test_synthetic"]

@@ -1,30 +1,29 @@
 """Returns the first cached answer above the threshold instead of the most similar one, and
 treats a similarity equal to the threshold as a miss."""
 
-REPLACEMENTS = {
-    "q4_answer": '''class AnswerCache:
-    """Answers again when a similar question was answered with the same prompt version."""
-
-    def __init__(self, embed, threshold=0.9):
-        self.embed, self.threshold = embed, threshold
-        self.entries = []
-        self.hits = self.misses = 0
-
-    def _unit(self, text):
-        vector = np.asarray(self.embed([text]), dtype=float)[0]
-        return vector / np.linalg.norm(vector)
-
-    def put(self, question, answer, prompt_version):
-        if answer.strip():
-            self.entries.append((prompt_version, self._unit(question), answer))
-
-    def get(self, question, prompt_version):
-        query = self._unit(question)
+EDITS = {
+    "q4_answer": [
+        ("[]  # (prompt_version, unit vector, answer)", "[]"),
+        (
+            '''norm = np.linalg.norm(vector)
+        return vector / norm if norm else vector''',
+            "return vector / np.linalg.norm(vector)",
+        ),
+        (
+            '''candidates = [(v, a) for p, v, a in self.entries if p == prompt_version]
+        if candidates:
+            query = self._unit(question)
+            similarity, answer = max(((float(v @ query), a) for v, a in candidates),
+                                     key=lambda pair: pair[0])
+            if similarity >= self.threshold:
+                self.hits += 1
+                return answer''',
+            '''query = self._unit(question)
         for p, v, a in self.entries:
             if p == prompt_version and float(v @ query) > self.threshold:
                 self.hits += 1
-                return a
-        self.misses += 1
-        return None''',
+                return a''',
+        ),
+    ],
 }
 LOSES = ["q4_test"]

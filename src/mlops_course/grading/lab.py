@@ -1,5 +1,5 @@
 """What a lab is: its nbgrader source in `solutions/<lab>/`, its release in `labs/<lab>/`, the role
-of every cell, the lab's grading settings, and its mutants.
+of every cell, the lab's grading settings, and its mutants and alternatives.
 
 Cell roles follow nbgrader's metadata:
     answer  a code cell with `solution: true` (the student writes it)
@@ -16,26 +16,36 @@ Lab settings live in the notebook metadata under `mlops_course` (all optional):
     preload          modules imported once per grading worker before kernels are forked
                      (default: the modules imported by the lab's locked cells)
 
-A mutant is a plausible wrong answer, one file per mistake in `solutions/<lab>/mutants/`:
+Mutants and alternatives are variants of the solution, one file per variant:
+`solutions/<lab>/mutants/` holds plausible wrong answers (each must lose points),
+`solutions/<lab>/alternatives/` correct answers written differently (each must score full
+marks). A variant states how its answer differs from the solution's answer cell:
 
-    \"\"\"Counts the hours that have a weather situation instead of those that miss one.\"\"\"
+    \"\"\"Sums the rentals of each year instead of averaging them per hour.\"\"\"
 
-    REPLACEMENTS = {
-        "q1_answer": '''def missing_weather_hours(frame):
-        return int(frame["weathersit"].count())''',
+    EDITS = {
+        "q2_answer": [('["cnt"].mean()', '["cnt"].sum()')],
     }
-    LOSES = ["q1_test"]  # optional: test cells that must lose points
+    LOSES = ["q2_test"]  # mutants only, optional: test cells that must lose points
 
-The docstring says what the mistake is; `REPLACEMENTS` maps an nbgrader cell id (`grade_id`,
-or `notebook/grade_id` when the lab has several notebooks) to the source a student with that
-mistake would have written. Mutant files are read, never imported or run by the grader.
+The docstring says what the mistake (or the other way of answering) is. `EDITS` maps an answer
+cell id (`grade_id`, or `notebook/grade_id` when the lab has several notebooks) to (old, new)
+pairs applied in order to the solution's answer as a student writes it (the source cell with
+its BEGIN/END SOLUTION lines dropped): each `old` must occur exactly once in the text as the
+previous pairs left it, else the variant fails to load, naming the file, the cell and the text,
+so a changed solution never leaves a variant silently stale. `REPLACEMENTS = {cell id: whole
+source}` remains for an answer that shares almost nothing with the solution: it is accepted only
+when an edit would have to quote more lines than the replacement has. A variant file is read,
+never imported or run by the grader.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import difflib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,9 +258,26 @@ def tests_naming(nb: NotebookNode, answer_id: str) -> set[str]:
 # --- labs -------------------------------------------------------------------------------------
 
 
+Edit = tuple[str, str]
+VARIANT_KINDS = ("mutant", "alternative")
+
+
+class VariantError(LabError):
+    """A mutant or alternative file that cannot be read, or no longer applies to its solution."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.path = path
+        self.detail = detail
+
+
 @dataclass(frozen=True)
 class Mutant:
-    """A plausible wrong answer shipped with a lab (see the module docstring for the format)."""
+    """A mutant or an alternative of a lab (see the module docstring for the file format).
+
+    `replacements` is what the variant's submission holds: the whole source of every cell it
+    changes (its EDITS applied to the solution, or its REPLACEMENTS), keyed as the file keys it.
+    """
 
     name: str
     path: Path
@@ -259,36 +286,148 @@ class Mutant:
     loses: tuple[str, ...] = ()
 
 
-def load_mutant(path: Path) -> Mutant:
-    """Read a mutant file without running it: its docstring and two literal assignments."""
-    where = str(path)
+Alternative = Mutant  # the same shape; an alternative has no LOSES
+
+
+@dataclass(frozen=True)
+class _VariantFile:
+    """A variant file as written, before its edits are applied."""
+
+    doc: str
+    edits: dict[str, list[Edit]]
+    whole: dict[str, str]
+    loses: tuple[str, ...]
+
+
+def _literals(path: Path) -> tuple[str, dict[str, Any]]:
+    """The docstring and the literal EDITS / REPLACEMENTS / LOSES of a file, without running it."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=where)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except SyntaxError as err:
-        raise LabError(f"{where}: not valid Python ({err.msg}, line {err.lineno}).") from err
-    doc = ast.get_docstring(tree) or ""
+        raise VariantError(path, f"not valid Python ({err.msg}, line {err.lineno}).") from err
     values: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id in ("REPLACEMENTS", "LOSES"):
+            if isinstance(target, ast.Name) and target.id in ("EDITS", "REPLACEMENTS", "LOSES"):
                 try:
                     values[target.id] = ast.literal_eval(node.value)
                 except ValueError as err:
-                    raise LabError(f"{where}: {target.id} must be a literal.") from err
-    replacements = values.get("REPLACEMENTS")
+                    raise VariantError(path, f"{target.id} must be a literal.") from err
+    return ast.get_docstring(tree) or "", values
+
+
+def _checked_edits(path: Path, raw: Any) -> dict[str, list[Edit]]:
+    """EDITS as {cell: [(old, new), ...]}, or a VariantError saying what is malformed."""
+    shape = "EDITS must map cell ids to lists of (old, new) string pairs."
+    if not isinstance(raw, dict):
+        raise VariantError(path, shape)
+    edits: dict[str, list[Edit]] = {}
+    for cell, pairs in raw.items():
+        if not isinstance(cell, str) or not isinstance(pairs, list | tuple) or not pairs:
+            raise VariantError(path, shape)
+        for pair in pairs:
+            if not (
+                isinstance(pair, list | tuple)
+                and len(pair) == 2
+                and all(isinstance(x, str) for x in pair)
+            ):
+                raise VariantError(path, f"{shape} {cell}: {pair!r} is not one.")
+            if not pair[0]:
+                raise VariantError(path, f"{cell}: an edit with an empty `old` names no place.")
+            if pair[0] == pair[1]:
+                raise VariantError(path, f"{cell}: the edit of {_quote(pair[0])} changes nothing.")
+        edits[cell] = [(old, new) for old, new in pairs]
+    return edits
+
+
+def read_variant(path: Path, kind: str = "mutant") -> _VariantFile:
+    """Parse a mutant or alternative file (its edits are not applied yet)."""
+    doc, values = _literals(path)
     if not doc.strip():
-        raise LabError(f"{where}: start the file with a docstring saying what the mistake is.")
-    if (
-        not isinstance(replacements, dict)
-        or not replacements
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in replacements.items())
+        raise VariantError(path, f"start the file with a docstring saying what the {kind} is.")
+    edits = _checked_edits(path, values.get("EDITS", {}))
+    whole = values.get("REPLACEMENTS", {})
+    if not isinstance(whole, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in whole.items()
     ):
-        raise LabError(f"{where}: REPLACEMENTS must map cell ids to replacement sources.")
+        raise VariantError(path, "REPLACEMENTS must map cell ids to whole sources.")
+    if not edits and not whole:
+        raise VariantError(path, "no EDITS: say which answer cell changes and how.")
+    both = sorted(set(edits) & set(whole))
+    if both:
+        raise VariantError(path, f"{', '.join(both)}: in both EDITS and REPLACEMENTS; keep one.")
     loses = values.get("LOSES", [])
     if not isinstance(loses, list | tuple) or not all(isinstance(x, str) for x in loses):
-        raise LabError(f"{where}: LOSES must be a list of test cell ids.")
-    return Mutant(path.stem, path, doc.strip(), dict(replacements), tuple(loses))
+        raise VariantError(path, "LOSES must be a list of test cell ids.")
+    if loses and kind == "alternative":
+        raise VariantError(path, "an alternative is a correct answer: it loses nothing (no LOSES).")
+    return _VariantFile(doc.strip(), edits, dict(whole), tuple(loses))
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    """`text` as a short repr for an error message."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+def apply_edits(source: str, edits: Sequence[Edit], path: Path, cell: str) -> str:
+    """`source` with every (old, new) applied in order; each `old` must occur exactly once."""
+    for number, (old, new) in enumerate(edits, 1):
+        found = source.count(old)
+        if found != 1:
+            problem = (
+                "is not in the solution's answer (did the solution change? re-derive the edit "
+                "from the docstring)"
+                if not found
+                else f"occurs {found} times (ambiguous: add context so it names one place)"
+            )
+            raise VariantError(path, f"{cell}, edit {number}: the text {_quote(old)} {problem}.")
+        source = source.replace(old, new, 1)
+    return source
+
+
+def edit_lines(solution: str, replacement: str) -> int:
+    """How many lines (old plus new, no context) an edit turning `solution` into
+    `replacement` must quote: REPLACEMENTS is only for answers where this beats copying."""
+    matcher = difflib.SequenceMatcher(
+        None, solution.splitlines(), replacement.splitlines(), autojunk=False
+    )
+    return sum(
+        (i2 - i1) + (j2 - j1)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    )
+
+
+def load_variant(path: Path, answers: Mapping[str, str], kind: str = "mutant") -> Mutant:
+    """A variant file applied to the lab's answers (`Lab.answer_sources()`): what it submits."""
+    written = read_variant(path, kind)
+    sources: dict[str, str] = {}
+    for cell in list(written.edits) + list(written.whole):
+        if cell not in answers:
+            raise VariantError(
+                path, f"names cell {cell!r}, which is not an answer cell of the lab."
+            )
+    for cell, edits in written.edits.items():
+        sources[cell] = apply_edits(answers[cell], edits, path, cell)
+    for cell, text in written.whole.items():
+        lines, needed = len(text.splitlines()), edit_lines(answers[cell], text)
+        if needed < lines:
+            raise VariantError(
+                path,
+                f"{cell}: REPLACEMENTS copies the solution ({lines} lines where EDITS would "
+                f"quote {needed}); state the change as EDITS so it cannot go stale.",
+            )
+        sources[cell] = text
+    return Mutant(path.stem, path, written.doc, sources, written.loses)
+
+
+def load_mutant(path: Path, answers: Mapping[str, str]) -> Mutant:
+    return load_variant(path, answers, "mutant")
+
+
+def load_alternative(path: Path, answers: Mapping[str, str]) -> Alternative:
+    return load_variant(path, answers, "alternative")
 
 
 @dataclass(frozen=True)
@@ -332,12 +471,41 @@ class Lab:
     def mutants_dir(self) -> Path:
         return self.source_dir / "mutants"
 
+    @property
+    def alternatives_dir(self) -> Path:
+        return self.source_dir / "alternatives"
+
+    def variant_dir(self, kind: str) -> Path:
+        return self.mutants_dir if kind == "mutant" else self.alternatives_dir
+
+    def answer_sources(self) -> dict[str, str]:
+        """Every answer as a student who got it right writes it, under each key a variant may
+        use: `notebook/cell`, and `cell` alone when no other notebook has that id."""
+        found: dict[str, str] = {}
+        owners: dict[str, list[str]] = {}
+        for nb_name in self.notebooks:
+            for cell, text in answers(self.source(nb_name)).items():
+                found[f"{nb_name}/{cell}"] = text
+                owners.setdefault(cell, []).append(text)
+        found.update({cell: texts[0] for cell, texts in owners.items() if len(texts) == 1})
+        return found
+
+    def variants(self, kind: str) -> list[Mutant]:
+        """The lab's mutants or alternatives, applied to its solution (VariantError if one
+        does not apply)."""
+        sources = self.answer_sources()
+        paths = sorted(self.variant_dir(kind).glob("*.py"))
+        return [load_variant(path, sources, kind) for path in paths]
+
     def mutants(self) -> list[Mutant]:
-        return [load_mutant(p) for p in sorted(self.mutants_dir.glob("*.py"))]
+        return self.variants("mutant")
+
+    def alternatives(self) -> list[Alternative]:
+        return self.variants("alternative")
 
     def extra_files(self) -> dict[str, bytes]:
         """Non-notebook files nbgrader copies next to every graded notebook (data, helpers)."""
-        skip = {".ipynb_checkpoints", "__pycache__", "mutants", "feedback"}
+        skip = {".ipynb_checkpoints", "__pycache__", "mutants", "alternatives", "feedback"}
         files = {}
         for path in sorted(self.source_dir.rglob("*")):
             rel = path.relative_to(self.source_dir)

@@ -3,15 +3,19 @@
     metadata     unique cell ids; every nbgrader cell has an id; points on every test cell;
                  every answer followed by a test that names what the answer defines; solution
                  and hidden-test markers balanced and in the right cells; a `parameters` cell
-                 with FAST; valid `mlops_course` settings; mutants that name real cells
+                 with FAST; valid `mlops_course` settings; mutants and alternatives that
+                 load (every edit applies to the solution once) and name real cells
     release      `labs/<lab>/` is what `mlops-course release` generates now; the release holds
-                 no solution line, no hidden-test line, no marker, no output and no mutant
+                 no solution line, no hidden-test line, no marker, no output, no mutant and
+                 no alternative
     solution     the solution, submitted as a student would, scores full marks, status graded,
                  with nothing on stderr
     blank        the release handed in untouched scores zero
     ablation     blanking any one answer cell costs points on a test cell that names it
     mutants      every plausible wrong answer in `solutions/<lab>/mutants/` loses points (on the
                  cells its LOSES lists, when it lists any)
+    alternatives every correct answer written differently in `solutions/<lab>/alternatives/`
+                 scores full marks
     determinism  two gradings of the solution give the same per-cell scores
     budget       the solution runs within the lab's `budget_seconds`
 Every problem names the lab, the notebook, the cell and the check. The gradings run through
@@ -25,6 +29,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -34,14 +39,18 @@ from mlops_course.grading.lab import (
     BEGIN_SOLUTION,
     END_HIDDEN,
     END_SOLUTION,
+    VARIANT_KINDS,
     Lab,
     LabError,
     LabSettings,
+    Mutant,
+    VariantError,
     cells_by_id,
     grade_id,
     hidden_lines,
     is_answer,
     is_test,
+    load_variant,
     nbgrader_meta,
     points,
     solution_lines,
@@ -59,6 +68,7 @@ CHECKS = (
     "blank",
     "ablation",
     "mutants",
+    "alternatives",
     "determinism",
     "budget",
 )
@@ -109,80 +119,101 @@ def _balanced(source: str, begin: str, end: str) -> str | None:
 
 def lint(lab: Lab) -> list[Problem]:
     problems: list[Problem] = []
-
-    def bad(nb: str, cell: str, message: str) -> None:
-        problems.append(Problem(lab.name, nb, cell, "metadata", message))
-
     for nb_name in lab.notebooks:
         try:
             nb = lab.source(nb_name)
         except Exception as err:  # noqa: BLE001
-            bad(nb_name, "", f"cannot be read: {err}")
+            problems.append(Problem(lab.name, nb_name, "", "metadata", f"cannot be read: {err}"))
             continue
-        try:
-            LabSettings.from_notebook(nb, f"{lab.name}/{nb_name}.ipynb")
-        except LabError as err:
-            bad(nb_name, "", str(err))
-        if nb.metadata.get("kernelspec", {}).get("name") != "python3":
-            bad(nb_name, "", "the kernelspec must be python3 (the course's kernel)")
-        ids = [c.get("id") for c in nb.cells]
-        for dup in sorted({i for i in ids if i and ids.count(i) > 1}):
-            bad(nb_name, dup, "two cells share this cell id")
-        gids = [grade_id(c) for c in nb.cells if nbgrader_meta(c)]
-        for dup in sorted({g for g in gids if g and gids.count(g) > 1}):
-            bad(nb_name, dup, "two cells share this nbgrader id")
-        if not any(
-            c.cell_type == "code"
-            and "parameters" in c.metadata.get("tags", [])
-            and "FAST" in c.source
-            for c in nb.cells
-        ):
-            bad(nb_name, "", "no code cell tagged `parameters` defines FAST")
-        cells = nb.cells
-        for index, cell in enumerate(cells):
-            meta = nbgrader_meta(cell)
-            name = grade_id(cell) or f"cell {index + 1}"
-            if meta and not grade_id(cell):
-                bad(nb_name, name, "nbgrader cell without a grade_id")
-            if meta.get("grade") and points(cell) <= 0:
-                bad(nb_name, name, "graded cell without points")
-            for begin, end in ((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, END_HIDDEN)):
-                problem = _balanced(cell.source, begin, end)
-                if problem:
-                    bad(nb_name, name, problem)
-            if BEGIN_SOLUTION in cell.source and not meta.get("solution"):
-                bad(nb_name, name, "a solution region in a cell that is not a solution cell")
-            if BEGIN_HIDDEN in cell.source and not is_test(cell):
-                bad(nb_name, name, "hidden tests in a cell that is not a test cell")
-            if is_answer(cell):
-                if not solution_lines(cell.source):
-                    bad(nb_name, name, "answer cell without a BEGIN/END SOLUTION region")
-                tests = []
-                for later in cells[index + 1 :]:
-                    if is_answer(later):
-                        break
-                    if is_test(later):
-                        tests.append(later)
-                if not tests:
-                    bad(nb_name, name, "answer cell not followed by a test cell")
+        found = _lint_notebook(lab, nb_name, nb) + _lint_cells(nb)
+        problems += [Problem(lab.name, nb_name, cell, "metadata", msg) for cell, msg in found]
+    return problems + _lint_variants(lab)
+
+
+def _lint_notebook(lab: Lab, nb_name: str, nb) -> list[tuple[str, str]]:
+    """(cell, message) for what is wrong with a notebook as a whole: settings, ids, FAST."""
+    found: list[tuple[str, str]] = []
     try:
-        mutants = lab.mutants()
+        LabSettings.from_notebook(nb, f"{lab.name}/{nb_name}.ipynb")
     except LabError as err:
-        problems.append(Problem(lab.name, "", "mutants", "metadata", str(err)))
-        mutants = []
-    for mutant in mutants:
-        for key in list(mutant.replacements) + list(mutant.loses):
-            nb_name, cell = _resolve(lab, key)
-            if nb_name is None:
-                problems.append(
-                    Problem(
-                        lab.name,
-                        "",
-                        f"mutants/{mutant.path.name}",
-                        "metadata",
-                        f"names cell {key!r}, which no notebook of the lab has",
+        found.append(("", str(err)))
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        found.append(("", "the kernelspec must be python3 (the course's kernel)"))
+    ids = [c.get("id") for c in nb.cells]
+    for dup in sorted({i for i in ids if i and ids.count(i) > 1}):
+        found.append((dup, "two cells share this cell id"))
+    gids = [grade_id(c) for c in nb.cells if nbgrader_meta(c)]
+    for dup in sorted({g for g in gids if g and gids.count(g) > 1}):
+        found.append((dup, "two cells share this nbgrader id"))
+    if not any(
+        c.cell_type == "code" and "parameters" in c.metadata.get("tags", []) and "FAST" in c.source
+        for c in nb.cells
+    ):
+        found.append(("", "no code cell tagged `parameters` defines FAST"))
+    return found
+
+
+def _lint_cells(nb) -> list[tuple[str, str]]:
+    """(cell, message) for every nbgrader cell with bad metadata or markers."""
+    found: list[tuple[str, str]] = []
+    cells = nb.cells
+    for index, cell in enumerate(cells):
+        meta = nbgrader_meta(cell)
+        name = grade_id(cell) or f"cell {index + 1}"
+        if meta and not grade_id(cell):
+            found.append((name, "nbgrader cell without a grade_id"))
+        if meta.get("grade") and points(cell) <= 0:
+            found.append((name, "graded cell without points"))
+        for begin, end in ((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, END_HIDDEN)):
+            problem = _balanced(cell.source, begin, end)
+            if problem:
+                found.append((name, problem))
+        if BEGIN_SOLUTION in cell.source and not meta.get("solution"):
+            found.append((name, "a solution region in a cell that is not a solution cell"))
+        if BEGIN_HIDDEN in cell.source and not is_test(cell):
+            found.append((name, "hidden tests in a cell that is not a test cell"))
+        if is_answer(cell):
+            if not solution_lines(cell.source):
+                found.append((name, "answer cell without a BEGIN/END SOLUTION region"))
+            if not _followed_by_a_test(cells, index):
+                found.append((name, "answer cell not followed by a test cell"))
+    return found
+
+
+def _followed_by_a_test(cells: list, index: int) -> bool:
+    for later in cells[index + 1 :]:
+        if is_answer(later):
+            return False
+        if is_test(later):
+            return True
+    return False
+
+
+def _lint_variants(lab: Lab) -> list[Problem]:
+    """Every mutant and alternative file loads (its edits apply to the solution, each once)
+    and names only cells the lab has; one problem per file, so one stale file hides nothing."""
+    problems: list[Problem] = []
+    sources = lab.answer_sources()
+    for kind in VARIANT_KINDS:
+        folder = lab.variant_dir(kind)
+        for path in sorted(folder.glob("*.py")):
+            where = f"{folder.name}/{path.name}"
+            try:
+                variant = load_variant(path, sources, kind)
+            except VariantError as err:
+                problems.append(Problem(lab.name, "", where, "metadata", err.detail))
+                continue
+            for key in variant.loses:
+                if _resolve(lab, key)[0] is None:
+                    problems.append(
+                        Problem(
+                            lab.name,
+                            "",
+                            where,
+                            "metadata",
+                            f"names cell {key!r}, which no notebook of the lab has",
+                        )
                     )
-                )
     return problems
 
 
@@ -214,55 +245,43 @@ def leaks(lab: Lab, fresh: Path) -> list[Problem]:
         if not path.is_file():
             problems.append(Problem(lab.name, nb_name, "", "release", "no release generated"))
             continue
-        text = path.read_text()
-        released = nbformat.reads(text, as_version=4)
-        rel_cells = cells_by_id(released)
-        for marker in MARKERS:
-            if marker in text:
-                problems.append(Problem(lab.name, nb_name, "", "release", f"contains '{marker}'"))
-        for cell in released.cells:
-            if cell.get("outputs"):
-                problems.append(
-                    Problem(
-                        lab.name,
-                        nb_name,
-                        grade_id(cell) or "",
-                        "release",
-                        "a cell keeps its outputs",
-                    )
-                )
-        for cell in lab.source(nb_name).cells:
-            gid = grade_id(cell) or ""
-            for line in hidden_lines(cell.source):
-                if _meaningful(line) and line.strip() in text:
-                    problems.append(
-                        Problem(
-                            lab.name,
-                            nb_name,
-                            gid,
-                            "release",
-                            f"hidden test line leaks: {line.strip()[:60]!r}",
-                        )
-                    )
-            released_source = rel_cells[gid].source if gid in rel_cells else ""
-            for line in solution_lines(cell.source):
-                if _meaningful(line) and line.strip() in released_source:
-                    problems.append(
-                        Problem(
-                            lab.name,
-                            nb_name,
-                            gid,
-                            "release",
-                            f"solution line leaks: {line.strip()[:60]!r}",
-                        )
-                    )
-    if (fresh / "mutants").exists():
-        problems.append(Problem(lab.name, "", "mutants", "release", "the mutants are released"))
+        found = _leaks_in(path.read_text(), lab.source(nb_name))
+        problems += [Problem(lab.name, nb_name, cell, "release", msg) for cell, msg in found]
+    for folder in ("mutants", "alternatives"):
+        if (fresh / folder).exists():
+            problems.append(Problem(lab.name, "", folder, "release", f"the {folder} are released"))
     for problem in release.stale(lab):
         problems.append(
             Problem(lab.name, "", "", "release", f"{problem}; run `mlops-course release`")
         )
     return problems
+
+
+def _leaks_in(text: str, source) -> list[tuple[str, str]]:
+    """(cell, message) for every marker, output, hidden-test or solution line a released
+    notebook (`text`) shows of its `source`."""
+    released = nbformat.reads(text, as_version=4)
+    rel_cells = cells_by_id(released)
+    found = [("", f"contains '{marker}'") for marker in MARKERS if marker in text]
+    found += [
+        (grade_id(cell) or "", "a cell keeps its outputs")
+        for cell in released.cells
+        if cell.get("outputs")
+    ]
+    for cell in source.cells:
+        gid = grade_id(cell) or ""
+        found += [
+            (gid, f"hidden test line leaks: {line.strip()[:60]!r}")
+            for line in hidden_lines(cell.source)
+            if _meaningful(line) and line.strip() in text
+        ]
+        released_source = rel_cells[gid].source if gid in rel_cells else ""
+        found += [
+            (gid, f"solution line leaks: {line.strip()[:60]!r}")
+            for line in solution_lines(cell.source)
+            if _meaningful(line) and line.strip() in released_source
+        ]
+    return found
 
 
 # --- gradings -------------------------------------------------------------------------------
@@ -296,21 +315,18 @@ def _submissions(lab: Lab, fresh: Path, folder: Path) -> dict[str, dict]:
                     },
                 )
     for mutant in lab.mutants():
-        wrong = dict(correct)
-        by_nb: dict[str, dict[str, str]] = {}
-        for key, text in mutant.replacements.items():
-            nb_name, cell = _resolve(lab, key)
-            if nb_name:
-                by_nb.setdefault(nb_name, {})[cell] = text
-        for nb_name, replacements in by_nb.items():
-            wrong[nb_name] = with_sources(correct[nb_name], replacements)
         plan[f"mutant-{mutant.name}"] = (
-            wrong,
+            _with_variant(lab, correct, mutant),
             {
                 "kind": "mutant",
                 "mutant": mutant.name,
                 "loses": [_resolve(lab, k) for k in mutant.loses],
             },
+        )
+    for alternative in lab.alternatives():
+        plan[f"alternative-{alternative.name}"] = (
+            _with_variant(lab, correct, alternative),
+            {"kind": "alternative", "alternative": alternative.name},
         )
     for student, (nbs, _) in plan.items():
         for nb_name, nb in nbs.items():
@@ -318,6 +334,19 @@ def _submissions(lab: Lab, fresh: Path, folder: Path) -> dict[str, dict]:
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, target)
     return {student: info for student, (_, info) in plan.items()}
+
+
+def _with_variant(lab: Lab, correct: dict, variant: Mutant) -> dict:
+    """The solved notebooks with a variant's cells in place of the solution's."""
+    out = dict(correct)
+    by_nb: dict[str, dict[str, str]] = {}
+    for key, text in variant.replacements.items():
+        nb_name, cell = _resolve(lab, key)
+        if nb_name:
+            by_nb.setdefault(nb_name, {})[cell] = text
+    for nb_name, sources in by_nb.items():
+        out[nb_name] = with_sources(correct[nb_name], sources)
+    return out
 
 
 def verify(
@@ -377,95 +406,132 @@ def _lost(outcome, full) -> dict[tuple[str, str], float]:
 
 
 def _judge(lab: Lab, plan: dict, graded: dict, solution_nbs: dict) -> list[Problem]:
-    problems: list[Problem] = []
-    name = lab.name
-
-    def bad(nb: str, cell: str, check: str, message: str) -> None:
-        problems.append(Problem(name, nb, cell, check, message))
-
+    """Every problem the gradings of `plan` show (solution, blank, determinism, budget, then
+    each ablation, mutant and alternative against the solution's per-cell scores)."""
     sol = graded["solution"]
+    found = _judge_solution(sol, solution_nbs) + _judge_reruns(lab, sol, graded)
+    judges = {
+        "ablation": _judge_ablation,
+        "mutant": _judge_mutant,
+        "alternative": _judge_alternative,
+    }
+    for student, info in plan.items():
+        judge = judges.get(info["kind"])
+        if judge:
+            found += judge(info, graded[student], _lost(graded[student], sol))
+    return [Problem(lab.name, *where) for where in found]
+
+
+# (notebook, cell, check, message): a Problem without its lab
+Found = tuple[str, str, str, str]
+
+
+def _judge_solution(sol: Any, solution_nbs: dict) -> list[Found]:
+    """The solution scores full marks, and its graded notebooks show no stderr and no error."""
+    found: list[Found] = []
     if sol.status.value != "graded" or sol.score < sol.max_score:
-        bad(
+        found.append((
             "",
             "",
             "solution",
             f"the solution scores {sol.score:g} of {sol.max_score:g} "
             f"({sol.status.value}: {sol.reason})",
-        )
+        ))
     for nb_name, path in solution_nbs.items():
         if not path.exists():
             continue
         executed = nbformat.read(path, as_version=4)
         for index, cell in enumerate(executed.cells):
             for out in cell.get("outputs", []):
-                if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                    bad(
-                        nb_name,
-                        grade_id(cell) or f"cell {index + 1}",
-                        "solution",
-                        f"writes to stderr: {out.get('text', '').strip()[:100]!r}",
+                message = _bad_output(out)
+                if message:
+                    found.append(
+                        (nb_name, grade_id(cell) or f"cell {index + 1}", "solution", message)
                     )
-                elif out.get("output_type") == "error":
-                    bad(
-                        nb_name,
-                        grade_id(cell) or f"cell {index + 1}",
-                        "solution",
-                        f"raises {out.get('ename')}: {out.get('evalue', '')[:100]}",
-                    )
+    return found
+
+
+def _bad_output(out: dict) -> str | None:
+    if out.get("output_type") == "stream" and out.get("name") == "stderr":
+        return f"writes to stderr: {out.get('text', '').strip()[:100]!r}"
+    if out.get("output_type") == "error":
+        return f"raises {out.get('ename')}: {out.get('evalue', '')[:100]}"
+    return None
+
+
+def _judge_reruns(lab: Lab, sol: Any, graded: dict) -> list[Found]:
+    """The blank release scores zero; a second grading agrees; the solution keeps its budget."""
+    found: list[Found] = []
     blank = graded["blank"]
     if blank.score != 0:
-        bad("", "", "blank", f"the blank release scores {blank.score:g}, not 0")
+        found.append(("", "", "blank", f"the blank release scores {blank.score:g}, not 0"))
     again = graded["solution-again"]
     if json.dumps(again.cells, sort_keys=True) != json.dumps(sol.cells, sort_keys=True):
-        bad(
+        found.append((
             "",
             "",
             "determinism",
             "two gradings of the solution give different cell scores: "
             f"{sol.cells} then {again.cells}",
-        )
+        ))
     budget = lab.settings().budget_seconds
     ran = sol.seconds.get("execute", 0.0)
     if ran > budget:
-        bad("", "", "budget", f"the solution ran {ran:.1f} s when graded; budget {budget:g} s")
-    for student, info in plan.items():
-        outcome = graded[student]
-        lost = _lost(outcome, sol)
-        if info["kind"] == "ablation":
-            named = [key for key in lost if key[0] == info["notebook"] and key[1] in info["tests"]]
-            if not lost:
-                bad(
-                    info["notebook"],
-                    info["cell"],
-                    "ablation",
-                    "blanking this answer costs no points: no test depends on it",
-                )
-            elif not named:
-                bad(
-                    info["notebook"],
-                    info["cell"],
-                    "ablation",
-                    f"blanking it costs points only on {', '.join(c for _, c in lost)}, none "
-                    f"of which names it (its tests: {', '.join(info['tests']) or 'none'})",
-                )
-        elif info["kind"] == "mutant":
-            if not lost:
-                bad(
-                    "",
-                    f"mutants/{info['mutant']}.py",
-                    "mutants",
-                    f"the mutant scores full marks ({outcome.status.value}); add a test that "
-                    "catches this mistake",
-                )
-            for nb_name, cell in info["loses"]:
-                if nb_name and (nb_name, cell) not in lost:
-                    bad(
-                        nb_name,
-                        cell,
-                        "mutants",
-                        f"mutant {info['mutant']} should lose points here but does not",
-                    )
-    return problems
+        found.append(
+            ("", "", "budget", f"the solution ran {ran:.1f} s when graded; budget {budget:g} s")
+        )
+    return found
+
+
+def _judge_ablation(info: dict, outcome: Any, lost: dict) -> list[Found]:
+    """Blanking an answer costs points on a test that names it."""
+    if not lost:
+        message = "blanking this answer costs no points: no test depends on it"
+    elif not any(nb == info["notebook"] and cell in info["tests"] for nb, cell in lost):
+        message = (
+            f"blanking it costs points only on {', '.join(c for _, c in lost)}, none "
+            f"of which names it (its tests: {', '.join(info['tests']) or 'none'})"
+        )
+    else:
+        return []
+    return [(info["notebook"], info["cell"], "ablation", message)]
+
+
+def _judge_mutant(info: dict, outcome: Any, lost: dict) -> list[Found]:
+    """A mutant loses points, on every cell its LOSES names."""
+    found: list[Found] = []
+    if not lost:
+        found.append((
+            "",
+            f"mutants/{info['mutant']}.py",
+            "mutants",
+            f"the mutant scores full marks ({outcome.status.value}); add a test that "
+            "catches this mistake",
+        ))
+    for nb_name, cell in info["loses"]:
+        if nb_name and (nb_name, cell) not in lost:
+            found.append((
+                nb_name,
+                cell,
+                "mutants",
+                f"mutant {info['mutant']} should lose points here but does not",
+            ))
+    return found
+
+
+def _judge_alternative(info: dict, outcome: Any, lost: dict) -> list[Found]:
+    """An alternative, a correct answer written differently, scores what the solution scores."""
+    if outcome.status.value == "graded" and not lost:
+        return []
+    where = ", ".join(f"{cell} (-{points:g})" for (_, cell), points in lost.items())
+    why = f"loses points on {where}" if lost else f"is {outcome.status.value}: {outcome.reason}"
+    return [(
+        "",
+        f"alternatives/{info['alternative']}.py",
+        "alternatives",
+        f"this correct answer {why}; a test rejects a right way of answering: "
+        "test the property asked for, not one spelling of it",
+    )]
 
 
 def check_all(labs: list[Lab], **kwargs) -> list[Verdict]:
