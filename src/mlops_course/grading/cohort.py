@@ -91,46 +91,70 @@ def _with_trick(release: NotebookNode, source: NotebookNode, trick: str) -> Note
     return with_sources(solved(release, source), {info["first"]: good.rstrip() + "\n\n" + trick})
 
 
-def members(lab: Lab, cohort_folder: Path) -> list[Member]:
-    """Every member of the cohort for one lab (the first notebook carries the tricks)."""
-    notebooks = lab.notebooks
-    nb_name = notebooks[0]
-    release = {n: nbformat.read(lab.release_path(n), as_version=4) for n in notebooks}
-    source = {n: lab.source(n) for n in notebooks}
-    info = _structure(source[nb_name])
-    full = sum(_structure(source[n])["full"] for n in notebooks)
+class _Base:
+    """One lab's release and solution, and the submissions every member is built from."""
 
-    def files(main: NotebookNode | bytes, name: str | None = None) -> dict[str, bytes]:
-        out = {f"{n}.ipynb": _dump(solved(release[n], source[n])) for n in notebooks[1:]}
-        out[name or f"{nb_name}.ipynb"] = main if isinstance(main, bytes) else _dump(main)
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.notebooks = lab.notebooks
+        self.nb_name = self.notebooks[0]  # the first notebook carries the tricks
+        self.release = {n: nbformat.read(lab.release_path(n), as_version=4) for n in self.notebooks}
+        self.source = {n: lab.source(n) for n in self.notebooks}
+        self.info = _structure(self.source[self.nb_name])
+        self.full = sum(_structure(self.source[n])["full"] for n in self.notebooks)
+        self.correct = solved(self.release[self.nb_name], self.source[self.nb_name])
+        blank_rest = {
+            gid: self.release[self.nb_name].cells[i].source
+            for i, c in enumerate(self.release[self.nb_name].cells)
+            if (gid := grade_id(c)) and is_answer(c) and gid != self.info["first"]
+        }
+        self.partly = with_sources(self.correct, blank_rest)
+        tests = self.info["tests"]
+        self.first_test = self.info["first_tests"][0] if self.info["first_tests"] else tests[0]
+        self.last_test = tests[-1]
+
+    def files(self, main: NotebookNode | bytes, name: str | None = None) -> dict[str, bytes]:
+        """A submission: `main` as the first notebook (or as `name`), the others solved."""
+        out = {
+            f"{n}.ipynb": _dump(solved(self.release[n], self.source[n]))
+            for n in self.notebooks[1:]
+        }
+        out[name or f"{self.nb_name}.ipynb"] = main if isinstance(main, bytes) else _dump(main)
         return out
 
-    def trick(code: str) -> dict[str, bytes]:
-        return files(_with_trick(release[nb_name], source[nb_name], code))
+    def trick(self, code: str) -> dict[str, bytes]:
+        """A submission whose first answer is right and then runs `code`."""
+        return self.files(_with_trick(self.release[self.nb_name], self.source[self.nb_name], code))
 
-    correct = solved(release[nb_name], source[nb_name])
-    correct_named = copy.deepcopy(correct)
+
+def members(lab: Lab, cohort_folder: Path) -> list[Member]:
+    """Every member of the cohort for one lab (the first notebook carries the tricks)."""
+    base = _Base(lab)
+    return [
+        *_honest(base),
+        *_mutants(base),
+        *_hostile(base, cohort_folder),
+        *_tampered(base),
+        *_broken_files(base),
+        *_awkward_names(base),
+    ]
+
+
+def _honest(base: _Base) -> list[Member]:
+    """Right, blank and partly right: the scores every other member is measured against."""
+    correct_named = copy.deepcopy(base.correct)
     for cell in correct_named.cells:
         if cell.cell_type == "code" and cell.source.lstrip().startswith("NAME ="):
             cell.source = 'NAME = "Ada Lovelace"'
-    blank_rest = {
-        gid: release[nb_name].cells[i].source
-        for i, c in enumerate(release[nb_name].cells)
-        if (gid := grade_id(c)) and is_answer(c) and gid != info["first"]
-    }
-    partly = with_sources(correct, blank_rest)
-    first_test = info["first_tests"][0] if info["first_tests"] else info["tests"][0]
-    last_test = info["tests"][-1]
-    repo = settings.REPO_ROOT
-    out: list[Member] = [
+    return [
         Member(
             "correct",
             "correct",
             "every answer right; NAME filled in",
             "graded",
-            full,
+            base.full,
             FULL,
-            files(correct_named),
+            base.files(correct_named),
         ),
         Member(
             "blank",
@@ -139,25 +163,30 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "graded",
             0.0,
             ZERO,
-            {f"{n}.ipynb": _dump(release[n]) for n in notebooks},
+            {f"{n}.ipynb": _dump(base.release[n]) for n in base.notebooks},
         ),
         Member(
             "partly-right",
             "partly right",
             "first answer right, the others left blank",
             "graded",
-            info["first_points"],
+            base.info["first_points"],
             "exact",
-            files(partly),
+            base.files(base.partly),
         ),
     ]
-    for mutant in lab.mutants():
+
+
+def _mutants(base: _Base) -> list[Member]:
+    """The lab's plausible wrong answers: each must lose points."""
+    out = []
+    for mutant in base.lab.mutants():
         sources = {
             k.split("/", 1)[-1]: v
             for k, v in mutant.replacements.items()
-            if "/" not in k or k.startswith(f"{nb_name}/")
+            if "/" not in k or k.startswith(f"{base.nb_name}/")
         }
-        wrong = with_sources(correct, sources, f"mutant {mutant.name}")
+        wrong = with_sources(base.correct, sources, f"mutant {mutant.name}")
         out.append(
             Member(
                 f"mutant-{mutant.name}",
@@ -166,10 +195,16 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
                 "graded",
                 None,
                 LESS,
-                files(wrong),
+                base.files(wrong),
             )
         )
-    out += [
+    return out
+
+
+def _hostile(base: _Base, cohort_folder: Path) -> list[Member]:
+    """Code that attacks the grader after a right first answer: the work must still count."""
+    full, trick = base.full, base.trick
+    return [
         Member(
             "infinite-loop",
             "infinite loop",
@@ -219,7 +254,7 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "graded",
             full,
             FULL,
-            trick(_writes_outside(repo)),
+            trick(_writes_outside(settings.REPO_ROOT)),
         ),
         Member(
             "reads-others",
@@ -228,7 +263,7 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "graded",
             full,
             FULL,
-            trick(_reads_others(cohort_folder, lab)),
+            trick(_reads_others(cohort_folder, base.lab)),
         ),
         Member(
             "tries-network",
@@ -253,9 +288,14 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             trick("for i in range(50):\n    print(f'flood {i} ' + 'x' * 100_000)"),
         ),
     ]
+
+
+def _tampered(base: _Base) -> list[Member]:
+    """Test and locked cells deleted, moved or edited: nbgrader restores them; we notice."""
+    correct, full, first_test, last_test = base.correct, base.full, base.first_test, base.last_test
     deleted = copy.deepcopy(correct)
     deleted.cells = [c for c in deleted.cells if grade_id(c) != grade_id(last_test)]
-    out.append(
+    out = [
         Member(
             "deleted-cells",
             "deleted cells",
@@ -263,13 +303,13 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "tampered",
             full - points(last_test),
             "exact",
-            files(deleted),
+            base.files(deleted),
         )
-    )
+    ]
     reordered = copy.deepcopy(correct)
     ids = [grade_id(c) for c in reordered.cells]
     moved = reordered.cells.pop(ids.index(grade_id(first_test)))
-    reordered.cells.insert(ids.index(info["first"]), moved)
+    reordered.cells.insert(ids.index(base.info["first"]), moved)
     out.append(
         Member(
             "reordered-cells",
@@ -278,11 +318,11 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "graded",
             full - points(first_test),
             "exact",
-            files(reordered),
+            base.files(reordered),
         )
     )
-    if info["locked_code"]:
-        target = grade_id(info["locked_code"][-1])
+    if base.info["locked_code"]:
+        target = grade_id(base.info["locked_code"][-1])
         edited = with_sources(
             correct,
             {target: cells_by_id(correct)[target].source + "\nprint('I changed a locked cell')"},
@@ -295,7 +335,7 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
                 "tampered",
                 full,
                 FULL,
-                files(edited),
+                base.files(edited),
             )
         )
     weakened = with_sources(correct, {grade_id(first_test): "pass  # the tests were too strict"})
@@ -307,11 +347,16 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "tampered",
             full,
             FULL,
-            files(weakened),
+            base.files(weakened),
         )
     )
-    text = _dump(correct)
-    out += [
+    return out
+
+
+def _broken_files(base: _Base) -> list[Member]:
+    """Files that are not the notebook the grader expects."""
+    text = _dump(base.correct)
+    return [
         Member(
             "corrupt-json",
             "corrupt JSON",
@@ -319,7 +364,7 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "invalid notebook",
             0.0,
             ZERO,
-            files(text[: len(text) // 2]),
+            base.files(text[: len(text) // 2]),
         ),
         Member(
             "empty-file",
@@ -328,25 +373,31 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "invalid notebook",
             0.0,
             ZERO,
-            files(b""),
+            base.files(b""),
         ),
         Member(
             "wrong-file-name",
             "wrong file name",
-            f"saved as {nb_name}-final.ipynb",
+            f"saved as {base.nb_name}-final.ipynb",
             "missing notebook",
             0.0,
             ZERO,
-            {k: v for k, v in files(correct, f"{nb_name}-final.ipynb").items()},
+            {k: v for k, v in base.files(base.correct, f"{base.nb_name}-final.ipynb").items()},
         ),
+    ]
+
+
+def _awkward_names(base: _Base) -> list[Member]:
+    """Ids and names that break naive CSV and path handling, and nbgrader's folder layout."""
+    return [
         Member(
             "zoë.núñez",
             "non-ASCII name",
             "non-ASCII student id and name, right answers",
             "graded",
-            full,
+            base.full,
             FULL,
-            files(correct),
+            base.files(base.correct),
             first_name="Zoë",
             last_name="Núñez",
             email="zoe.nunez@example.edu",
@@ -356,9 +407,9 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "quote in name",
             "a quote in the id, quotes in the name, partly right",
             "graded",
-            info["first_points"],
+            base.info["first_points"],
             "exact",
-            files(partly),
+            base.files(base.partly),
             first_name='Seán "Shay"',
             last_name="O'Brien",
             email="s.obrien@example.edu",
@@ -368,16 +419,15 @@ def members(lab: Lab, cohort_folder: Path) -> list[Member]:
             "comma in name",
             "a comma in the id and the name, nbgrader's folder layout, right answers",
             "graded",
-            full,
+            base.full,
             FULL,
-            {**files(correct), "timestamp.txt": b"2026-01-15 12:00:00 UTC"},
+            {**base.files(base.correct), "timestamp.txt": b"2026-01-15 12:00:00 UTC"},
             nested=True,
             first_name="Lee",
             last_name="Kim, Jr.",
             email="lee.kim@example.edu",
         ),
     ]
-    return out
 
 
 def _writes_outside(repo: Path) -> str:

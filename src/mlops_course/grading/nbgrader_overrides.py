@@ -105,7 +105,7 @@ class OutputCap:
 
 def executor_class():
     """GradingExecute: nbgrader's Execute on a kernel forked in the sandbox, output capped."""
-    from jupyter_core.utils import ensure_async, run_sync
+    from jupyter_core.utils import run_sync
     from nbgrader.preprocessors import Execute
 
     class GradingExecute(Execute):
@@ -133,40 +133,8 @@ def executor_class():
             return super().output(outs, msg, display_id, cell_index)
 
         async def async_start_new_kernel_client(self):
-            """nbclient's, minus jupyter_client's fixed waits: its readiness check polls the
-            heartbeat every 0.2 s and then drains IOPub until 0.2 s pass without a message,
-            which is most of a forked kernel's start. Here the kernel is ready once it answers
-            kernel_info and one IOPub message has arrived (so the subscription is live);
-            messages left over from the start are ignored later, as nbclient filters IOPub by
-            request."""
-            from queue import Empty
-
-            from nbclient.util import run_hook
-
-            self.kc = self.km.client()
-            await ensure_async(self.kc.start_channels())
-            deadline = time.monotonic() + self.startup_timeout
-            while True:
-                msg_id = self.kc.kernel_info()
-                try:
-                    reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=0.5))
-                except Empty:
-                    reply = None
-                if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
-                    try:
-                        await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
-                        break
-                    except Empty:
-                        continue  # IOPub not connected yet: ask again
-                if not await ensure_async(self.km.is_alive()):
-                    await ensure_async(self.kc.stop_channels())
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    await ensure_async(self.kc.stop_channels())
-                    raise RuntimeError(f"Kernel didn't respond in {self.startup_timeout} s")
-            self.kc.allow_stdin = False
-            await run_hook(self.on_notebook_start, notebook=self.nb)
-            return self.kc
+            """nbclient's, minus jupyter_client's fixed waits (see `_start_kernel_client`)."""
+            return await _start_kernel_client(self)
 
         start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
@@ -179,6 +147,43 @@ def executor_class():
             self.km = None
 
     return GradingExecute
+
+
+async def _start_kernel_client(executor):
+    """nbclient's `async_start_new_kernel_client`, minus jupyter_client's fixed waits: its
+    readiness check polls the heartbeat every 0.2 s and then drains IOPub until 0.2 s pass
+    without a message, which is most of a forked kernel's start. Here the kernel is ready once
+    it answers kernel_info and one IOPub message has arrived (so the subscription is live);
+    messages left over from the start are ignored later, as nbclient filters IOPub by request."""
+    from queue import Empty
+
+    from jupyter_core.utils import ensure_async
+    from nbclient.util import run_hook
+
+    executor.kc = executor.km.client()
+    await ensure_async(executor.kc.start_channels())
+    deadline = time.monotonic() + executor.startup_timeout
+    while True:
+        msg_id = executor.kc.kernel_info()
+        try:
+            reply = await ensure_async(executor.kc.shell_channel.get_msg(timeout=0.5))
+        except Empty:
+            reply = None
+        if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
+            try:
+                await ensure_async(executor.kc.iopub_channel.get_msg(timeout=0.5))
+                break
+            except Empty:
+                continue  # IOPub not connected yet: ask again
+        if not await ensure_async(executor.km.is_alive()):
+            await ensure_async(executor.kc.stop_channels())
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            await ensure_async(executor.kc.stop_channels())
+            raise RuntimeError(f"Kernel didn't respond in {executor.startup_timeout} s")
+    executor.kc.allow_stdin = False
+    await run_hook(executor.on_notebook_start, notebook=executor.nb)
+    return executor.kc
 
 
 class SandboxKernelManager:

@@ -216,8 +216,30 @@ class Sandbox:
         factory = [sys.executable, "-m", "mlops_course.grading.kernels", spec]
         if not self.enabled:
             return factory
+        args = [self.bwrap, *self._isolation(), *_system_binds()]
+        binds, bound = _course_binds()
+        args += binds + self._hidden(bound)
+        args += [
+            *_parents(Path(HOME_INSIDE)),
+            *_parents(Path(RUN_INSIDE)),
+            "--bind",
+            str(self.host_home),
+            HOME_INSIDE,
+            "--bind",
+            str(self.host_run),
+            RUN_INSIDE,
+            "--chdir",
+            HOME_INSIDE,
+            "--clearenv",
+        ]
+        for key, value in self.environment().items():
+            args += ["--setenv", key, value]
+        args += ["--remount-ro", "/", "--"]
+        return args + factory
+
+    def _isolation(self) -> list[str]:
+        """bwrap's namespaces, network and capabilities for this sandbox."""
         args = [
-            self.bwrap,
             "--die-with-parent",
             "--new-session",
             "--unshare-ipc",
@@ -237,29 +259,11 @@ class Sandbox:
                 args += ["--cap-add", cap]
         else:
             args += ["--unshare-user", "--disable-userns"]
-        args += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
-        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-            path = Path("/") / name
-            if path.is_symlink():
-                args += ["--symlink", os.readlink(path), str(path)]
-            elif path.is_dir():
-                args += ["--ro-bind", str(path), str(path)]
-        # The private /tmp comes before the course's own binds: a checkout under /tmp (as in
-        # a CI clone) must stay visible inside, not be covered by the empty tmpfs.
-        # Both are world-writable and sticky, like on a host: the kernels run under their own
-        # uid, and libraries (tempfile, joblib, matplotlib) need somewhere to write.
-        args += ["--proc", "/proc", "--dev", "/dev"]
-        args += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
-        bound: list[Path] = [Path("/usr")]
-        wanted = {Path(sys.base_prefix), Path(sys.prefix), settings.REPO_ROOT}
-        for path in sorted({p.resolve() for p in wanted}, key=lambda p: len(p.parts)):
-            if any(path == b or b in path.parents for b in bound):
-                continue
-            args += _parents(path) + ["--ro-bind", str(path), str(path)]
-            bound.append(path)
-        for path in wanted:
-            if path.is_symlink():
-                args += ["--symlink", str(path.resolve()), str(path)]
+        return args
+
+    def _hidden(self, bound: list[Path]) -> list[str]:
+        """Empty folders and files over everything students must not see inside the binds."""
+        args: list[str] = []
         hidden = [settings.REPO_ROOT / name for name in HIDDEN_REPO_FOLDERS]
         hidden.append(settings.WORKSPACE)
         hidden += [Path(p).resolve() for p in self.private]
@@ -268,23 +272,7 @@ class Sandbox:
                 args += ["--tmpfs", str(path)]
             elif path.is_file() and any(b in path.parents for b in bound):
                 args += ["--ro-bind", "/dev/null", str(path)]
-        args += [
-            *_parents(Path(HOME_INSIDE)),
-            *_parents(Path(RUN_INSIDE)),
-            "--bind",
-            str(self.host_home),
-            HOME_INSIDE,
-            "--bind",
-            str(self.host_run),
-            RUN_INSIDE,
-            "--chdir",
-            HOME_INSIDE,
-            "--clearenv",
-        ]
-        for key, value in self.environment().items():
-            args += ["--setenv", key, value]
-        args += ["--remount-ro", "/", "--"]
-        return args + factory
+        return args
 
     def start(self, timeout: float = 120.0) -> dict:
         """Start the sandbox and its factory; return the factory's hello (what it imported)."""
@@ -525,6 +513,40 @@ def _parents(path: Path) -> list[str]:
     for parent in reversed(path.parents[:-1]):
         args += ["--perms", "0755", "--dir", str(parent)]
     return args
+
+
+def _system_binds() -> list[str]:
+    """The read-only system, /proc, /dev and the private, world-writable /tmp and /dev/shm."""
+    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    # The private /tmp comes before the course's own binds: a checkout under /tmp (as in
+    # a CI clone) must stay visible inside, not be covered by the empty tmpfs.
+    # Both are world-writable and sticky, like on a host: the kernels run under their own
+    # uid, and libraries (tempfile, joblib, matplotlib) need somewhere to write.
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
+    return args
+
+
+def _course_binds() -> tuple[list[str], list[Path]]:
+    """Python and the repository, read-only; and every folder now bound (for `_hidden`)."""
+    args: list[str] = []
+    bound: list[Path] = [Path("/usr")]
+    wanted = {Path(sys.base_prefix), Path(sys.prefix), settings.REPO_ROOT}
+    for path in sorted({p.resolve() for p in wanted}, key=lambda p: len(p.parts)):
+        if any(path == b or b in path.parents for b in bound):
+            continue
+        args += _parents(path) + ["--ro-bind", str(path), str(path)]
+        bound.append(path)
+    for path in wanted:
+        if path.is_symlink():
+            args += ["--symlink", str(path.resolve()), str(path)]
+    return args, bound
 
 
 def _kill_uid(uid: int) -> None:
