@@ -8,11 +8,9 @@ which rows were held out do not.
 EDITS = {
     "q1_answer": [
         (
-            'ordered = frame.sort_values("timestamp", kind="stable"',
-            "shuffled = frame.sample(frac=1.0, random_state=0",
+            'ordered = frame.sort_values("timestamp", kind="stable")',
+            'ordered = frame.sample(frac=1.0, random_state=0)',
         ),
-        ("(ordered)", "(shuffled)"),
-        ("ordered.iloc[:-n_holdout], ordered", "shuffled.iloc[:-n_holdout], shuffled"),
     ],
 }
-LOSES = ["q1_test"]
+LOSES = ['q1_test']

@@ -4,5 +4,12 @@ RMSE weighs large misses more and is always at least the MAE; the hidden test co
 value with the holdout's real mean absolute error.
 """
 
-EDITS = {"q1_answer": [(', kind="stable"', ""), ('scores["mae"]', 'scores["rmse"]')]}
-LOSES = ["q1_test"]
+EDITS = {
+    "q1_answer": [
+        (
+            'return {"mae": scores["mae"]',
+            'return {"mae": scores["rmse"]',
+        ),
+    ],
+}
+LOSES = ['q1_test']

@@ -6,10 +6,10 @@ the spy sees it fitted on all rows.
 
 EDITS = {
     "q1_answer": [
-        (', kind="stable"', ""),
-        ("train, holdout = ordered.iloc[:-n_holdout],", "holdout ="),
-        ("(train), train", "(ordered), ordered"),
-        ('(train), "n_holdout": len(holdout)', '(ordered) - n_holdout, "n_holdout": n_holdout'),
+        (
+            'model.fit(data.prepare_features(train), data.target(train))',
+            'model.fit(data.prepare_features(ordered), data.target(ordered))',
+        ),
     ],
 }
-LOSES = ["q1_test"]
+LOSES = ['q1_test']

@@ -7,12 +7,9 @@ as the shuffled frame the hidden test passes.
 EDITS = {
     "q1_answer": [
         (
-            '''ordered = frame.sort_values("timestamp", kind="stable")
-    n_holdout = int(len(ordered) * holdout_fraction)
-    train, holdout = ordered.iloc[:-n_holdout], ordered.iloc[-n_holdout:]''',
-            '''n_holdout = int(len(frame) * holdout_fraction)
-    train, holdout = frame.iloc[:-n_holdout], frame.iloc[-n_holdout:]''',
+            'ordered = frame.sort_values("timestamp", kind="stable")',
+            'ordered = frame',
         ),
     ],
 }
-LOSES = ["q1_test"]
+LOSES = ['q1_test']

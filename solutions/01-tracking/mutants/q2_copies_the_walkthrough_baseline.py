@@ -4,5 +4,12 @@ The card is valid, but 44.6 is the baseline's MAE on 01a's split (from 1 October
 lab's holdout starts on 20 October and gives another number.
 """
 
-EDITS = {"q2_answer": [('round(evaluate(modelling.baseline(), reference)["mae"], 1)', "44.6")]}
+EDITS = {
+    "q2_answer": [
+        (
+            'baseline_mae = round(evaluate(HourlyBaseline(), reference)["mae"], 1)',
+            'baseline_mae = 44.6',
+        ),
+    ],
+}
 LOSES = ['q2_test']

@@ -6,7 +6,10 @@ refuses them.
 
 EDITS = {
     "q2_answer": [
-        ("(modelling.FEATURES),", '(modelling.FEATURES) + ["casual", "registered"],'),
+        (
+            '"features": list(cfg.FEATURES),',
+            '"features": list(cfg.FEATURES) + ["casual", "registered"],',
+        ),
     ],
 }
 LOSES = ['q2_test']

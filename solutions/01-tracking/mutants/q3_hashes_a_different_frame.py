@@ -4,5 +4,12 @@
 and compared.
 """
 
-EDITS = {"q3_answer": [("frame_sha256(frame)", "frame_sha256(modelling.features(frame))")]}
+EDITS = {
+    "q3_answer": [
+        (
+            '"data_sha256": tracking.frame_sha256(frame)}',
+            '"data_sha256": tracking.frame_sha256(data.prepare_features(frame))}',
+        ),
+    ],
+}
 LOSES = ['q3_test']

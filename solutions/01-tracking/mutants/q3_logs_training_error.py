@@ -8,8 +8,8 @@ EDITS = {
     "q3_answer": [
         (
             'mlflow.log_metrics({"mae": result["mae"], "rmse": result["rmse"]})',
-            '''X_all = modelling.features(frame)
-        train_scores = modelling.scores(frame["cnt"], model.predict(X_all))
+            '''X_all = data.prepare_features(frame)
+        train_scores = regression_metrics(frame["cnt"], model.predict(X_all))
         mlflow.log_metrics({"mae": train_scores["mae"], "rmse": train_scores["rmse"]})''',
         ),
     ],

@@ -6,9 +6,11 @@ The model loads, but a service cannot check its inputs, and nobody knows what to
 EDITS = {
     "q3_answer": [
         (
-            '''model, name="model", input_example=X.head(3),
-            signature=mlflow.models.infer_signature(X, model.predict(X)),''',
-            'model, name="model",',
+            """model, name="model", input_example=X.head(3),
+            signature=mlflow.models.infer_signature(X, model.predict(X)),
+""",
+            """model, name="model",
+""",
         ),
     ],
 }

@@ -4,5 +4,12 @@ Two very different models then look alike in every query; the question asks for 
 step's class.
 """
 
-EDITS = {"q3_answer": [('model.steps[-1][1] if hasattr(model, "steps") else model', "model")]}
+EDITS = {
+    "q3_answer": [
+        (
+            'last = model.steps[-1][1] if hasattr(model, "steps") else model',
+            'last = model',
+        ),
+    ],
+}
 LOSES = ['q3_test']

@@ -6,8 +6,8 @@ MLflow lists the newest runs first; on this lab's store that is not the lowest M
 EDITS = {
     "q4_answer": [
         (
-            '''experiment_names=[experiment_name], filter_string="metrics.mae >= 0",
-        order_by=["metrics.mae ASC"], max_results=1,''',
+            """experiment_names=[experiment_name], filter_string="metrics.mae >= 0",
+        order_by=["metrics.mae ASC"], max_results=1,""",
             "experiment_names=[experiment_name], max_results=1,",
         ),
     ],
