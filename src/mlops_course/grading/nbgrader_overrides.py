@@ -71,6 +71,11 @@ from typing import Any
 
 from mlops_course.grading.sandbox import KernelHandle, Sandbox, SandboxError
 
+
+class NbgraderError(RuntimeError):
+    """nbgrader is missing, or not laid out the way this module was written against."""
+
+
 # --- nbclient: the executor -------------------------------------------------------------------
 
 
@@ -373,18 +378,14 @@ def alembic_head() -> str:
             parents.add(down.group(1))
     heads = revisions - parents
     if len(heads) != 1:
-        from mlops_course.grading.gradebook import GradebookError
-
-        raise GradebookError(f"cannot tell nbgrader's schema version from {versions}: {heads}")
+        raise NbgraderError(f"cannot tell nbgrader's schema version from {versions}: {heads}")
     return heads.pop()
 
 
 def _nbgrader_dir() -> Path:
     spec = importlib.util.find_spec("nbgrader")
     if spec is None or spec.origin is None:
-        from mlops_course.grading.gradebook import GradebookError
-
-        raise GradebookError("nbgrader is not installed; run `./course setup`.")
+        raise NbgraderError("nbgrader is not installed; run `./course setup`.")
     return Path(spec.origin).parent
 
 
