@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlops_course import modelling, servers, tracking
+from mlops_course import servers, tracking
 
 # MLflow's SQLAlchemy store still uses a loader strategy SQLAlchemy 2.1 deprecates: not ours.
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
@@ -101,20 +101,21 @@ def test_the_server_accepts_any_host_only_behind_a_proxy(tmp_path: Path):
 def test_a_logged_model_is_registered_and_loaded_back_by_alias(store: tracking.Store):
     import mlflow
     from mlflow.models import infer_signature
+    from mlproject import data, registry
 
-    from mlops_course import datasets
+    from mlops_course import comparisons
 
     tracking.quiet_store_setup()
     tracking.use_experiment("unit", store)
-    reference = datasets.reference_period().head(500)
-    X, y = modelling.features(reference), reference[modelling.TARGET]
-    model = modelling.linear_model().fit(X, y)
+    reference = data.reference(data.load()).head(500)
+    X, y = data.prepare_features(reference), data.target(reference)
+    model = comparisons.linear_model().fit(X, y)
     with mlflow.start_run() as run:
         mlflow.log_param("data_sha256", tracking.frame_sha256(reference))
         info = mlflow.sklearn.log_model(
             model, name="model", signature=infer_signature(X, model.predict(X)),
             input_example=X.head(2), pip_requirements=tracking.pip_requirements("scikit-learn"),
-            skops_trusted_types=modelling.TRUSTED_TYPES,
+            skops_trusted_types=registry.SKOPS_TRUSTED_TYPES,
         )
     version = mlflow.register_model(info.model_uri, "unit-model")
     mlflow.MlflowClient().set_registered_model_alias("unit-model", "champion", version.version)
