@@ -108,12 +108,11 @@ def example_service(folder: str | Path) -> Path:
 def _write_model(path: Path) -> None:
     """The service's model: the linear model of sprint 01, fit on the reference period."""
     import skops.io as sio
+    from mlproject import data
 
-    from mlops_course import datasets, modelling
+    from mlops_course import comparisons, datasets
 
     reference = datasets.reference_period()
-    model = modelling.linear_model().fit(
-        modelling.features(reference), reference[modelling.TARGET]
-    )
+    model = comparisons.linear_model().fit(data.prepare_features(reference), data.target(reference))
     path.parent.mkdir(parents=True, exist_ok=True)
     sio.dump(model, path)
