@@ -10,10 +10,11 @@ this window's distribution differ from the reference's by more than we are willi
 
 Which statistic when:
 
-* PSI (population stability index): binned, symmetric, with rule-of-thumb thresholds that do
-  not move with the sample size (below 0.1 stable, 0.1-0.2 moderate, above 0.2 a real shift).
-  The course's decision uses it, because a decision must not flip just because a window has
-  more rows.
+* PSI (population stability index): binned, symmetric, with rule-of-thumb thresholds (below
+  0.1 stable, 0.1-0.2 moderate, above 0.2 a real shift). Unlike a p-value it does not shrink
+  towards "significant" as rows are added, but it is biased upwards on small windows: with no
+  change at all it averages about (bins - 1) / rows (0.37 for 24 rows and 10 bins), so a
+  threshold belongs to a window size (05b shows it by simulation).
 * Kolmogorov-Smirnov: the largest gap between the two cumulative distributions, with a p-value.
   The p-value answers "could both be one distribution?", which, on hundreds of hourly rows that
   are not independent (weather lasts for days), is almost always "no". Use the statistic, or a
@@ -33,14 +34,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from mlproject import settings as project
 
-from mlops_course import modelling
-
-# What the course monitors: the model's inputs and, when labels arrive, its target.
-MONITORED_NUMERIC = ["hr", "workingday", "holiday", "temp", "hum", "windspeed"]
-MONITORED_CATEGORICAL = list(modelling.CATEGORICAL)
+# What the course monitors: the model's inputs (mlproject's, never a copy) and, when labels
+# arrive, its target.
+MONITORED_NUMERIC = list(project.NUMERIC_FEATURES)
+MONITORED_CATEGORICAL = list(project.CATEGORICAL_FEATURES)
 MONITORED_FEATURES = MONITORED_NUMERIC + MONITORED_CATEGORICAL
-MONITORED = MONITORED_FEATURES + [modelling.TARGET]
+MONITORED = MONITORED_FEATURES + [project.TARGET]
 
 PSI_BINS = 10
 PSI_FLOOR = 1e-4  # an empty bin counts as this share, so the logarithm stays finite
