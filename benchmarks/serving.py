@@ -5,12 +5,14 @@
 Prints figures; it is not a test (timings depend on the machine and on what else runs). In one
 run, with models trained into a temporary folder (no registry needed):
 
-1. the sprint 03 service (`mlops_course.serving`, the boosted trees of sprint 01 in a skops
-   bundle) under uvicorn on a free port of 127.0.0.1: a warm-up, then p50/p95/p99 latency and
-   requests per second over real HTTP at each concurrency (closed loop, `loadtest.http_load`);
-2. the same service serving the ONNX export of the exportable model (sprint 04), same load;
+1. the sprint 03 service (mlproject's app, served by `mlops_course.serving`, with mlproject's
+   pipeline from `mlproject.train.fit` in a skops bundle) under uvicorn on a free port of
+   127.0.0.1: a warm-up, then p50/p95/p99 latency and requests per second over real HTTP at
+   each concurrency (closed loop, `loadtest.http_load`);
+2. the same app serving that pipeline's ONNX export (`mlproject.export`, sprint 04), same load;
 3. in-process, after a parity check: one-row and 1,000-row prediction time of that model in
-   scikit-learn and in ONNX Runtime, timed side by side (`loadtest.speedup`).
+   scikit-learn and in ONNX Runtime on prepared features, timed side by side
+   (`loadtest.speedup`).
 
 Every server is stopped when the run ends, even on an error or Ctrl-C.
 """
@@ -24,7 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from mlops_course import datasets, loadtest, modelling, onnx_export, serving
+from mlproject import data, export, train
+
+from mlops_course import datasets, loadtest, serving
 from mlops_course.servers import port_is_free
 
 
@@ -33,31 +37,30 @@ def api_figures(bundle: Path, requests: int, warmup: int, levels: list[int]) -> 
     bodies = serving.example_hours(datasets.reference_period(), 500, seed=0)
     rows = []
     started = time.perf_counter()
-    with serving.serve(bundle) as api:
+    with serving.serve(bundle) as server:
         ready_seconds = time.perf_counter() - started
         for concurrency in levels:
             report = loadtest.run_sync(loadtest.http_load(
-                api.url + "/v1/predict", bodies, requests=requests, warmup=warmup,
+                server.url + "/v1/predict", bodies, requests=requests, warmup=warmup,
                 concurrency=concurrency,
             ))
             rows.append({**report.summary(), "ready_s": round(ready_seconds, 1)})
-        port = api.port
+        port = server.port
     if not port_is_free(port):
         raise RuntimeError(f"the server on port {port} is still running")
     return rows
 
 
-def model_figures(model, onnx_bytes: bytes, X, number: int) -> dict[str, loadtest.Speedup]:
-    session = onnx_export.session(onnx_bytes)
-    row, block = X[:1], X[:1000]
-    return {
-        "1 row": loadtest.speedup(
-            lambda: model.predict(row), lambda: onnx_export.run(session, row), number=number
-        ),
-        "1000 rows": loadtest.speedup(
-            lambda: model.predict(block), lambda: onnx_export.run(session, block), number=5
-        ),
-    }
+def model_figures(model, onnx_bytes: bytes, frame, number: int) -> dict[str, loadtest.Speedup]:
+    """One-row and 1,000-row speed-ups on prepared inputs (features and ONNX feeds)."""
+    onnx_model = export.OnnxModel(onnx_bytes)
+    figures = {}
+    for name, rows, n in (("1 row", frame[:1], number), ("1000 rows", frame[:1000], 5)):
+        features, feeds = data.prepare_features(rows), export.onnx_inputs(rows)
+        figures[name] = loadtest.speedup(
+            lambda f=features: model.predict(f), lambda f=feeds: onnx_model.run(f), number=n
+        )
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,21 +79,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.requests} requests per level after {args.warmup} warm-up requests\n")
     with tempfile.TemporaryDirectory(prefix="serving-benchmark-") as tmp:
         folder = Path(tmp)
-        trees = modelling.boosted_trees(max_iter=60 if args.fast else 200).fit(
-            modelling.features(reference), reference[modelling.TARGET]
-        )
+        model = train.fit(reference, max_iter=60 if args.fast else 300)
         sk_bundle = serving.save_bundle(
-            folder / "sklearn", trees, serving.ModelInfo(serving.MODEL_NAME, "bench-sklearn")
+            folder / "sklearn", model, name=serving.MODEL_NAME, version="bench-sklearn"
         )
-        exportable = onnx_export.train(reference, fast=args.fast)
-        onnx_bytes = onnx_export.to_onnx(exportable)
-        X = onnx_export.encode(datasets.load_bike_sharing())
-        parity = onnx_export.parity(exportable, onnx_bytes, X)
+        onnx_bytes = export.to_onnx(model)
+        everything = datasets.load_bike_sharing()
+        parity = export.parity(model, export.OnnxModel(onnx_bytes), everything)
         print(parity.line())
         if not parity.ok:
             return 1
         onnx_bundle = serving.save_bundle(
-            folder / "onnx", exportable, serving.ModelInfo(serving.MODEL_NAME, "bench-onnx"),
+            folder / "onnx", None, name=serving.MODEL_NAME, version="bench-onnx",
             onnx_bytes=onnx_bytes,
         )
 
@@ -106,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{row['p99_ms']:>9.2f}{row['req_per_s']:>8.0f}{row['failures']:>8}"
                       f"{row['ready_s']:>9.1f}")
 
-        print("\nModel in-process, the same exportable trees, timed side by side")
-        timed = model_figures(exportable, onnx_bytes, X, 50 if args.fast else 500)
+        print("\nModel in-process, the same pipeline on prepared inputs, timed side by side")
+        timed = model_figures(model, onnx_bytes, everything, 50 if args.fast else 500)
         for name, result in timed.items():
             print(f"{name:>9}: {result.line('scikit-learn', 'ONNX Runtime')}")
     return 0
