@@ -1,59 +1,18 @@
-"""The course's KFP pipeline: it compiles to YAML that loads back, and runs locally with caching."""
+"""The kfp.local harness (ran, cached, failed steps); mlproject's pipeline run through it."""
 
 # No `from __future__ import annotations`: KFP reads the test components' type hints.
 
+import dataclasses
 from pathlib import Path
 
 import pytest
-import yaml
-from kfp import components, dsl
+from kfp import dsl
+from mlproject import pipeline
+from mlproject import settings as project_settings
 
-from mlops_course import continuous, pipelines, tracking
+from mlops_course import pipelines
 
 STEPS = ["ingest", "validate", "train", "evaluate", "gate", "register"]
-
-
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("kfp") / "training.yaml"
-    return pipelines.compile_pipeline(pipelines.training_pipeline, path)
-
-
-def test_the_compiled_pipeline_loads_back_with_the_kfp_sdk(compiled):
-    loaded = components.load_component_from_file(str(compiled))
-    assert loaded.name == pipelines.PIPELINE_NAME
-    assert {"train_end", "data_sha256", "store", "fast", "seed", "min_gain"} <= set(
-        loaded.component_spec.inputs
-    )
-    assert set(loaded.component_spec.outputs) == {"Output"}
-
-
-def test_every_step_is_in_the_yaml_and_runs_in_the_course_image(compiled):
-    spec = yaml.safe_load(compiled.read_text())
-    assert sorted(spec["root"]["dag"]["tasks"]) == sorted(STEPS)
-    images = {e["container"]["image"] for e in spec["deploymentSpec"]["executors"].values()}
-    assert images == {pipelines.IMAGE}
-
-
-def test_only_the_steps_that_read_the_registry_opt_out_of_the_cache(compiled):
-    tasks = yaml.safe_load(compiled.read_text())["root"]["dag"]["tasks"]
-    cached = {name: task["cachingOptions"].get("enableCache", False) for name, task in
-              tasks.items()}
-    assert cached == {"ingest": True, "validate": True, "train": True, "evaluate": False,
-                      "gate": True, "register": False}
-
-
-def test_training_waits_for_validation(compiled):
-    tasks = yaml.safe_load(compiled.read_text())["root"]["dag"]["tasks"]
-    assert "validate" in tasks["train"]["dependentTasks"]
-
-
-def test_the_gate_component_calls_the_course_gate():
-    promote, reason = pipelines.gate.python_func(
-        candidate_mae=40.0, baseline_mae=60.0, champion_mae=-1.0, min_gain=0.0
-    )
-    assert promote and "no champion yet" in reason
-
 
 @dsl.component(base_image="python:3.11", install_kfp_package=False)
 def _double(x: float) -> float:
@@ -98,28 +57,36 @@ def test_a_failed_step_is_named_with_the_end_of_its_log(tmp_path):
     assert failure.value.run.failed
 
 
-def test_the_ingest_step_refuses_another_data_version(tmp_path):
-    arguments = {"train_end": "2011-06-01", "data_sha256": "0" * 64, "store": str(tmp_path)}
-    with pytest.raises(pipelines.PipelineFailed, match="pass the data card's checksum"):
-        pipelines.run_local(pipelines.training_pipeline, arguments, pipeline_root=tmp_path,
+def _settings(tmp_path: Path) -> project_settings.Settings:
+    return dataclasses.replace(
+        project_settings.get_settings(),
+        tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
+        artifact_location=(tmp_path / "mlruns").as_uri(),
+        pipeline_root=tmp_path / "runs",
+    )
+
+
+def test_the_templates_ingest_step_refuses_another_data_version_through_the_harness(tmp_path):
+    arguments = pipeline.arguments(_settings(tmp_path), train_end="2011-06-01") | {
+        "data_sha256": "0" * 64
+    }
+    with pytest.raises(pipelines.PipelineFailed, match="ingest") as failure:
+        pipelines.run_local(pipeline.training_pipeline, arguments, pipeline_root=tmp_path,
                             cache=False)
+    assert "the run asked for 000000000000" in str(failure.value)
 
 
 @pytest.mark.slow
-def test_the_pipeline_registers_a_champion_then_caches_what_did_not_change(tmp_path):
-    store = tracking.local_store(tmp_path / "mlflow")
-    arguments = {"train_end": "2012-01-01", "data_sha256": pipelines.data_version(),
-                 "store": str(store.folder), "fast": True}
-    options = {"pipeline_root": tmp_path / "runs"}
-    first = pipelines.run_local(pipelines.training_pipeline, arguments, **options)
-    assert first.output.startswith("version 1 is champion: promoted"), first.output
+def test_the_templates_pipeline_registers_a_champion_then_caches_what_did_not_change(tmp_path):
+    settings = _settings(tmp_path)
+    arguments = pipeline.arguments(settings, fast=True)
+    first = pipelines.run_local(pipeline.training_pipeline, arguments,
+                                pipeline_root=settings.pipeline_root)
+    assert first.output.startswith("version 1 promoted to champion"), first.output
     assert sorted(first.executed) == sorted(STEPS)
-    champion = continuous.champion(store)
-    assert champion.version == "1" and 0 < champion.expected_mae < 60
-    assert champion.train_end == "2012-01-01"
 
-    second = pipelines.run_local(pipelines.training_pipeline, arguments, **options)
+    second = pipelines.run_local(pipeline.training_pipeline, arguments,
+                                 pipeline_root=settings.pipeline_root)
     assert set(second.cached) >= {"ingest", "validate", "train"}
-    assert {"evaluate", "register"} <= set(second.executed)
-    assert second.output.startswith("version 2 is challenger: blocked"), second.output
-    assert continuous.champion(store).version == "1"
+    assert {"evaluate", "gate", "register"} <= set(second.executed)
+    assert second.output.startswith("version 2 kept as challenger"), second.output

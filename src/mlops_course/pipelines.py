@@ -1,29 +1,16 @@
-"""The course's training pipeline as Kubeflow Pipelines (KFP v2) components, run locally.
+"""Running Kubeflow Pipelines (KFP v2) locally from a notebook: the course's harness.
 
-    ingest -> validate -> train -> evaluate -> gate -> register
-
-    run = run_local(training_pipeline, dict(train_end="2012-01-01", ...), cache=True)
+    from mlproject import pipeline
+    run = run_local(pipeline.training_pipeline, pipeline.arguments(settings), cache=True)
     run.output, run.executed, run.cached          # what it returned, which steps ran
-    compile_pipeline(training_pipeline, settings.workspace("pipelines") / "training.yaml")
 
-Each step is a lightweight Python component: KFP copies the function's source into the step's
-container and calls it with the step's inputs, so everything a step uses is imported *inside*
-the function. The bodies stay short and call `mlops_course.continuous`, which holds the logic.
-
-Locally, `kfp.local` runs every step as a subprocess of this Python (SubprocessRunner with
-`use_venv=False`: no containers, no package downloads). On a cluster the same compiled YAML
-runs every step in `IMAGE`, an image with the course package installed (hence
-`install_kfp_package=False`: KFP is already in it).
-
-Caching. KFP keys a step's cache on its component (image, command and the function's source)
-and its inputs (parameter values; for artifacts, their URI and metadata). A step whose result
-depends on anything else, a file read by path or the model registry, must either take that
-thing's version as an input (ingest takes the data's SHA-256) or opt out of the cache
-(evaluate and register read and change the registry).
+The pipeline itself is the project template's (`mlproject.pipeline`: its components, the
+training pipeline, its arguments and `compile_pipeline`); this module only runs a pipeline with
+`kfp.local` the way a notebook or a lab test needs it. Every step is a subprocess of this
+Python (SubprocessRunner with `use_venv=False`: no containers, no package downloads); KFP's
+long per-step log is kept in `run.log` (and a file) instead of flooding the notebook, and
+parsed to tell which steps ran, which came from the cache and which failed.
 """
-
-# No `from __future__ import annotations` here: KFP reads the components' type hints when the
-# module is imported and needs real types, not strings.
 
 import contextlib
 import io
@@ -34,203 +21,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from kfp import compiler, dsl
-from kfp.dsl import Dataset, Input, Metrics, Model, Output
-
-IMAGE = os.environ.get("MLOPS_PIPELINE_IMAGE", "registry.example.com/mlops-course/train:0.1.0")
-PIPELINE_NAME = "bike-demand-training"
-
-
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
-def ingest(train_end: str, data_sha256: str, dataset: Output[Dataset]) -> int:
-    """Load the checksum-verified bike data and keep the hours before `train_end`."""
-    from mlops_course import datasets
-
-    card = datasets.card(datasets.BIKE_SHARING)
-    if card.files["hour.csv"] != data_sha256:
-        raise ValueError(
-            f"The pipeline was asked for data version {data_sha256[:12]}, but the bundled file "
-            f"is {card.files['hour.csv'][:12]}: pass the data card's checksum."
-        )
-    frame = datasets.load_bike_sharing()
-    rows = frame[frame["timestamp"] < train_end].reset_index(drop=True)
-    rows.to_parquet(dataset.path, index=False)
-    dataset.metadata.update({"rows": len(rows), "sha256": data_sha256, "train_end": train_end})
-    return len(rows)
-
-
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
-def validate(dataset: Input[Dataset], max_missing_share: float) -> int:
-    """Stop the run, before any training, if the data breaks its data card."""
-    import pandas as pd
-
-    from mlops_course import continuous
-
-    frame = pd.read_parquet(dataset.path)
-    problems = continuous.check_data(frame, max_missing_share=max_missing_share)
-    if problems:
-        raise continuous.DataCheckError("The data breaks its card: " + "; ".join(problems))
-    return len(frame)
-
-
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
-def train(
-    dataset: Input[Dataset], train_end: str, fast: bool, seed: int, model: Output[Model]
-) -> int:
-    """Fit the candidate on the training window (the holdout stays unseen); save it."""
-    import joblib
-    import pandas as pd
-
-    from mlops_course import continuous
-
-    frame = pd.read_parquet(dataset.path)
-    rows, _ = continuous.training_window(frame, train_end)
-    fitted = continuous.fit_candidate(rows, fast=fast, seed=seed)
-    joblib.dump(fitted, model.path)
-    model.metadata.update({"train_rows": len(rows), "train_end": train_end, "fast": fast})
-    return len(rows)
-
-
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
-def evaluate(
-    dataset: Input[Dataset],
-    model: Input[Model],
-    train_end: str,
-    store: str,
-    model_name: str,
-    metrics: Output[Metrics],
-) -> NamedTuple("Scores", candidate_mae=float, baseline_mae=float, champion_mae=float):
-    """Score candidate, baseline and the serving champion on the same holdout."""
-    from collections import namedtuple
-
-    import joblib
-    import pandas as pd
-
-    from mlops_course import continuous, tracking
-
-    frame = pd.read_parquet(dataset.path)
-    rows, holdout = continuous.training_window(frame, train_end)
-    candidate_mae = continuous.mae(joblib.load(model.path), holdout)
-    baseline_mae = continuous.baseline_mae(rows, holdout)
-    champion_mae = -1.0  # a KFP parameter cannot be None: negative means "no champion yet"
-    try:
-        serving = continuous.champion(tracking.local_store(store), model_name)
-        champion_mae = continuous.mae(serving.model, holdout)
-        metrics.log_metric("champion_mae", champion_mae)
-    except continuous.ChampionError:
-        pass
-    metrics.log_metric("candidate_mae", candidate_mae)
-    metrics.log_metric("baseline_mae", baseline_mae)
-    scores = namedtuple("Scores", ["candidate_mae", "baseline_mae", "champion_mae"])
-    return scores(candidate_mae, baseline_mae, champion_mae)
-
-
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
-def gate(
-    candidate_mae: float, baseline_mae: float, champion_mae: float, min_gain: float
-) -> NamedTuple("Decision", promote=bool, reason=str):
-    """The quality gate: promote only a candidate that beats baseline and champion."""
-    from collections import namedtuple
-
-    from mlops_course import continuous
-
-    decision = continuous.gate(candidate_mae, baseline_mae, champion_mae, min_gain=min_gain)
-    print("gate:", decision.reason)
-    return namedtuple("Decision", ["promote", "reason"])(decision.promote, decision.reason)
-
-
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
-def register(
-    model: Input[Model],
-    promote: bool,
-    reason: str,
-    candidate_mae: float,
-    baseline_mae: float,
-    train_end: str,
-    data_sha256: str,
-    store: str,
-    model_name: str,
-) -> str:
-    """Log the candidate to MLflow as a new version; move `champion` only if the gate said so."""
-    import joblib
-    import mlflow
-
-    from mlops_course import continuous, modelling, tracking
-
-    fitted = joblib.load(model.path)
-    local = tracking.local_store(store)
-    tracking.use_experiment(continuous.EXPERIMENT, local)
-    with mlflow.start_run(run_name=f"pipeline-{train_end}") as run:
-        mlflow.log_params({"train_end": train_end, "data_sha256": data_sha256,
-                           "lookback_months": continuous.LOOKBACK_MONTHS})
-        mlflow.log_metrics({"holdout_mae": candidate_mae, "baseline_mae": baseline_mae})
-        mlflow.set_tags({"gate.promoted": str(promote).lower(), "gate.reason": reason})
-        mlflow.sklearn.log_model(
-            fitted, name="model", skops_trusted_types=modelling.TRUSTED_TYPES,
-            pip_requirements=tracking.pip_requirements("scikit-learn", "pandas", "skops"),
-        )
-    version = mlflow.register_model(tracking.model_uri(run.info.run_id), model_name)
-    alias = "champion" if promote else "challenger"
-    mlflow.MlflowClient().set_registered_model_alias(model_name, alias, version.version)
-    return f"version {version.version} is {alias}: {reason}"
-
-
-@dsl.pipeline(
-    name=PIPELINE_NAME,
-    description="Bike demand: ingest, validate, train, evaluate, gate and register a candidate.",
-)
-def training_pipeline(
-    train_end: str,
-    data_sha256: str,
-    store: str,
-    model_name: str = "bike-demand",
-    fast: bool = False,
-    seed: int = 0,
-    min_gain: float = 0.0,
-    max_missing_share: float = 0.15,
-) -> str:
-    """Train a candidate on data before `train_end` and let the gate decide; what happened."""
-    ingested = ingest(train_end=train_end, data_sha256=data_sha256)
-    checked = validate(dataset=ingested.outputs["dataset"], max_missing_share=max_missing_share)
-    trained = train(
-        dataset=ingested.outputs["dataset"], train_end=train_end, fast=fast, seed=seed
-    ).after(checked)  # never train on data that failed validation
-    scored = evaluate(
-        dataset=ingested.outputs["dataset"], model=trained.outputs["model"],
-        train_end=train_end, store=store, model_name=model_name,
-    )
-    decided = gate(
-        candidate_mae=scored.outputs["candidate_mae"], baseline_mae=scored.outputs["baseline_mae"],
-        champion_mae=scored.outputs["champion_mae"], min_gain=min_gain,
-    )
-    registered = register(
-        model=trained.outputs["model"], promote=decided.outputs["promote"],
-        reason=decided.outputs["reason"], candidate_mae=scored.outputs["candidate_mae"],
-        baseline_mae=scored.outputs["baseline_mae"], train_end=train_end,
-        data_sha256=data_sha256, store=store, model_name=model_name,
-    )
-    # Their results depend on the registry, which is not one of their inputs: never cached.
-    scored.set_caching_options(enable_caching=False)
-    registered.set_caching_options(enable_caching=False)
-    return registered.output
-
-
-def data_version() -> str:
-    """The bundled data's SHA-256 from its data card: the pipeline's `data_sha256` input."""
-    from mlops_course import datasets
-
-    return datasets.card(datasets.BIKE_SHARING).files["hour.csv"]
-
-
-def compile_pipeline(pipeline: Callable[..., Any], path: str | Path) -> Path:
-    """Compile a pipeline to the YAML that Kubeflow Pipelines and Vertex AI Pipelines accept."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    compiler.Compiler().compile(pipeline, str(path))
-    return path
-
+from typing import Any
 
 # --- running locally --------------------------------------------------------------------------
 
