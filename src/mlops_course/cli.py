@@ -182,8 +182,8 @@ def _add_grading_commands(sub) -> None:
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(func=_grade)
 
-    verify = sub.add_parser("verify", help="soundness checks of labs (solution, blank, ablation, "
-                            "mutants, leaks, determinism, budget)")
+    verify = sub.add_parser("verify", help="soundness checks of labs (metadata, solution, blank, "
+                            "ablation, mutants, alternatives, release leaks, determinism, budget)")
     verify.add_argument("labs", nargs="*", help="labs to verify (default: all)")
     verify.add_argument("--jobs", type=int, help="worker processes (default: every core)")
     verify.add_argument("--sandbox", choices=["auto", "on", "off"], default="auto")

@@ -62,7 +62,6 @@ BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"
-CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 NETWORK_POLICIES = ("none", "host")
 DEFAULT_MEMORY_MB = 2048
 MIN_GRADING_SECONDS = 60.0
@@ -178,10 +177,6 @@ def solution_lines(source: str) -> list[str]:
 
 def hidden_lines(source: str) -> list[str]:
     return _regions(source, BEGIN_HIDDEN, END_HIDDEN)[1]
-
-
-def without_hidden(source: str) -> str:
-    return "\n".join(_regions(source, BEGIN_HIDDEN, END_HIDDEN)[0])
 
 
 def _parse_cell(source: str) -> ast.Module:

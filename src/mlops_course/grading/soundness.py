@@ -533,10 +533,3 @@ def _judge_alternative(info: dict, outcome: Any, lost: dict) -> list[Found]:
         "test the property asked for, not one spelling of it",
     )]
 
-
-def check_all(labs: list[Lab], **kwargs) -> list[Verdict]:
-    return [verify(lab, **kwargs) for lab in labs]
-
-
-def lab_problems_text(verdict: Verdict) -> list[str]:
-    return [str(p) for p in verdict.problems]
