@@ -104,8 +104,14 @@ class ModelState:
 
 
 def predict_records(model: Any, records: Sequence[Mapping[str, Any]]) -> list[float]:
-    """Predicted rentals for validated records, in order: clipped at 0, rounded to 0.01 bike."""
-    return evaluate.predict(model, pd.DataFrame(list(records))).round(2).tolist()
+    """Predicted rentals for records as the contract allows them, in order: clipped at 0,
+    rounded to 0.01 bike. An optional field left out (`weathersit`) takes its default.
+    """
+    frame = pd.DataFrame(list(records))
+    for name, field in schemas.HourRecord.model_fields.items():
+        if name not in frame and not field.is_required():
+            frame[name] = field.default
+    return evaluate.predict(model, frame).round(2).tolist()
 
 
 class PredictionLog:

@@ -8,8 +8,13 @@ EDITS = {
             '''def predict(hour: Hour):
     model = state["model"]''',
         ),
-        ("= served_model()", '= state["model"]'),
-        ('), "model_version": model.info.version}', '), "model_version": model.info.version}\n'),
+        (
+            '''def predict_batch(batch: Batch):
+    model = served_model()''',
+            '''def predict_batch(batch: Batch):
+    model = state["model"]''',
+        ),
+        ('), "model_version": model.version}', '), "model_version": model.version}\n'),
     ],
 }
 LOSES = ['q2a_test']

@@ -3,10 +3,11 @@
 EDITS = {
     "q2_answer": [
         (
-            "model.predict([record.model_dump() for record in batch.records]",
-            "sorted(model.predict([record.model_dump() for record in batch.records])",
+            "rentals = predict_records(model.model, [record",
+            "rentals = sorted(predict_records(model.model, [record",
         ),
-        ('), "model_version": model.info.version}', '), "model_version": model.info.version}\n'),
+        ("for record in batch.records])", "for record in batch.records]))"),
+        ('), "model_version": model.version}', '), "model_version": model.version}\n'),
     ],
 }
 LOSES = ['q2c_test']

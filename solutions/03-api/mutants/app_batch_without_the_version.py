@@ -1,4 +1,4 @@
 """Leaves `model_version` out of batch answers."""
 
-EDITS = {"q2_answer": [('), "model_version": model.info.version}', ")}\n")]}
+EDITS = {"q2_answer": [('), "model_version": model.version}', ")}\n")]}
 LOSES = ['q2c_test']

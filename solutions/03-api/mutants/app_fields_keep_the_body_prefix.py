@@ -3,7 +3,7 @@
 EDITS = {
     "q2_answer": [
         ('] if p != "body") or "body"', "])"),
-        ('), "model_version": model.info.version}', '), "model_version": model.info.version}\n'),
+        ('), "model_version": model.version}', '), "model_version": model.version}\n'),
     ],
 }
 LOSES = ['q2d_test']

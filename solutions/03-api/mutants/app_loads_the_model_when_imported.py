@@ -15,17 +15,17 @@ from''',
 @asynccontextmanager
 async def lifespan(app):
     try:
-        state["model"] = load_predictor(MODEL_DIR)
+        state["model"] = load_bundle(MODEL_DIR)
     except Exception as err:  # the service starts anyway: /ready tells what went wrong
         state["error"] = f"{type(err).__name__}: {err}"
     yield
 
 
 app = FastAPI(title="Bike demand (lab)", lifespan=lifespan)''',
-            '''state = {"model": load_predictor(MODEL_DIR), "error": None}
+            '''state = {"model": load_bundle(MODEL_DIR), "error": None}
 app = FastAPI(title="Bike demand (lab)")''',
         ),
-        ('), "model_version": model.info.version}', '), "model_version": model.info.version}\n'),
+        ('), "model_version": model.version}', '), "model_version": model.version}\n'),
     ],
 }
 LOSES = ['q2a_test']

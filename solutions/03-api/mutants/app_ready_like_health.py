@@ -3,11 +3,13 @@
 EDITS = {
     "q2_answer": [
         (
-            'return {"status": "ready", "model_version": served_model().info.version}',
-            '''model = state["model"]
-    return {"status": "ready", "model_version": model.info.version if model else None}''',
+            '''    model = served_model()
+    return {"status": "ready", "model_name": model.name, "model_version": model.version}''',
+            '''    model = state["model"]
+    return {"status": "ready", "model_name": model.name if model else None,
+            "model_version": model.version if model else None}''',
         ),
-        ('), "model_version": model.info.version}', '), "model_version": model.info.version}\n'),
+        ('), "model_version": model.version}', '), "model_version": model.version}\n'),
     ],
 }
 LOSES = ['q2a_test']

@@ -15,7 +15,7 @@ async def invalid_request(request: Request, exc: RequestValidationError):
 ''',
             "",
         ),
-        ('), "model_version": model.info.version}', '), "model_version": model.info.version}\n'),
+        ('), "model_version": model.version}', '), "model_version": model.version}\n'),
     ],
 }
 LOSES = ['q2d_test']

@@ -2,7 +2,7 @@
 
 EDITS = {
     "q1_answer": [
-        ('] = Field(min_length=1, max_length=100, description="1 to 100 hours.")', "]\n"),
+        ('] = Field(min_length=1, max_length=1000, description="1 to 1000 hours.")', "]\n"),
     ],
 }
 LOSES = ['q1_test', 'q2c_test']

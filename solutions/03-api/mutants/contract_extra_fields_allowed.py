@@ -3,13 +3,11 @@
 EDITS = {
     "q1_answer": [
         (
-            '''class Hour(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-''',
-            "class Hour(BaseModel):",
+            'model_config = ConfigDict(extra="forbid", strict=True)',
+            "model_config = ConfigDict(strict=True)",
         ),
         ('model_config = ConfigDict(extra="forbid")\n\n    records:', "records:"),
-        ('description="1 to 100 hours.")', 'description="1 to 100 hours.")\n'),
+        ('description="1 to 1000 hours.")', 'description="1 to 1000 hours.")\n'),
     ],
 }
 LOSES = ['q1_test']
