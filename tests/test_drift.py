@@ -7,13 +7,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from mlproject import data, monitor
 
-from mlops_course import datasets, drift, monitoring
+from mlops_course import drift
 
 
 @pytest.fixture(scope="module")
 def bikes() -> pd.DataFrame:
-    return datasets.load_bike_sharing()
+    return data.validate(data.load())
 
 
 def test_psi_of_a_sample_with_itself_is_zero():
@@ -72,8 +73,8 @@ def test_ks_separates_a_shift_from_noise():
 
 
 def test_march_2012_demand_drifted_from_2011_while_the_hours_did_not(bikes):
-    window = datasets.production_windows(bikes)[2]
-    table = drift.feature_drift(monitoring.same_month_reference(bikes, window), window.data)
+    window = data.production_windows(bikes)[2]
+    table = drift.feature_drift(monitor.reference_for(bikes, window).data, window.data)
     assert list(table.index) == drift.MONITORED
     assert table.loc["cnt", "psi"] > 0.5  # demand more than doubled
     assert table.loc["hr", "psi"] < 0.01  # every hour of the day, as always
@@ -81,8 +82,8 @@ def test_march_2012_demand_drifted_from_2011_while_the_hours_did_not(bikes):
 
 
 def test_the_decision_names_the_drifted_columns_and_a_missing_value_spike(bikes):
-    window = datasets.production_windows(bikes)[2]
-    reference = monitoring.same_month_reference(bikes, window)
+    window = data.production_windows(bikes)[2]
+    reference = monitor.reference_for(bikes, window).data
     verdict = drift.decide(drift.feature_drift(reference, window.data))
     assert verdict.drifted and "cnt" in verdict.columns
     broken = reference.copy()
@@ -94,14 +95,14 @@ def test_the_decision_names_the_drifted_columns_and_a_missing_value_spike(bikes)
 
 
 def test_a_window_against_its_own_reference_is_not_drifted(bikes):
-    reference = datasets.reference_period(bikes)
+    reference = data.reference(bikes)
     half = reference.sample(frac=0.5, random_state=0)
     verdict = drift.decide(drift.feature_drift(half, reference.drop(half.index)))
     assert not verdict.drifted and verdict.columns == [] and verdict.share == 0
 
 
 def test_false_alarm_rates_fall_as_the_threshold_rises(bikes):
-    temps = datasets.reference_period(bikes)["temp"]
+    temps = data.reference(bikes)["temp"]
     strict = drift.false_alarm_rate(temps, size=700, threshold=0.2, draws=50)
     loose = drift.false_alarm_rate(temps, size=700, threshold=0.01, draws=50)
     ks_rate = drift.false_alarm_rate(temps, size=700, threshold=0.05, statistic="ks_pvalue",

@@ -1,4 +1,4 @@
-"""Monitoring: same-month references, Evidently reports, and the dashboard started from a notebook.
+"""Monitoring: Evidently reports read through mlproject, and the dashboard started from a notebook.
 
 Window summaries are mlproject.monitor's (tested in the template). These tests check the
 sprint's use of it: the template's Streamlit app shows mlproject's summaries (AppTest), and the
@@ -12,18 +12,19 @@ import sys
 import httpx
 import pandas as pd
 import pytest
+from mlproject import data, monitor
 
-from mlops_course import datasets, monitoring, servers, settings, tracking
+from mlops_course import monitoring, servers, settings, tracking
 
 
 @pytest.fixture(scope="module")
 def bikes() -> pd.DataFrame:
-    return datasets.load_bike_sharing()
+    return data.validate(data.load())
 
 
 @pytest.fixture(scope="module")
-def windows(bikes) -> list[datasets.Window]:
-    return datasets.production_windows(bikes)
+def windows(bikes) -> list[data.Window]:
+    return data.production_windows(bikes)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def reports(tmp_path_factory) -> object:
     implementation) for a quick model trained on 2011; no registry needed."""
     import dataclasses
 
-    from mlproject import data, monitor, registry, train
+    from mlproject import registry, train
     from mlproject import settings as project_settings
 
     folder = tmp_path_factory.mktemp("reports")
@@ -46,16 +47,6 @@ def reports(tmp_path_factory) -> object:
     return folder
 
 
-def test_the_same_month_reference_is_one_year_earlier(bikes, windows):
-    reference = monitoring.same_month_reference(bikes, windows[6])
-    months = reference["timestamp"].dt.to_period("M").unique()
-    assert [str(m) for m in months] == ["2011-07"]
-    first_year = datasets.Window("2011-03", pd.Timestamp("2011-03-01"),
-                                 pd.Timestamp("2011-04-01"), bikes.head(1))
-    with pytest.raises(monitoring.MonitoringError, match="only for windows of 2012"):
-        monitoring.same_month_reference(bikes, first_year)
-
-
 def test_measure_reports_time_cpu_and_memory():
     result, sample = monitoring.measure(lambda: sum(range(200_000)))
     assert result == sum(range(200_000))
@@ -64,25 +55,27 @@ def test_measure_reports_time_cpu_and_memory():
 
 @pytest.mark.slow
 def test_evidently_finds_the_growth_of_demand_and_saves_its_report(bikes, windows, tmp_path):
-    reference = datasets.reference_period(bikes)
+    reference = data.reference(bikes)
     snapshot = monitoring.evidently_report(
         reference, windows[2].data, ["cnt", "hr"], method="wasserstein", threshold=0.2,
         summary=True,
     )
-    columns = monitoring.evidently_drift(snapshot)
+    metrics = snapshot.dict()["metrics"]
+    columns = monitor.drift_columns(metrics)
     assert columns["cnt"]["drifted"] and not columns["hr"]["drifted"]
     assert columns["cnt"]["method"] == "wasserstein"
-    verdict = monitoring.evidently_dataset_drift(snapshot)
-    assert verdict == {"count": 1.0, "share": 0.5, "drift_share": 0.5, "drifted": True}
+    (count,) = [m for m in metrics if m["config"]["type"].endswith(":DriftedColumnsCount")]
+    assert count["value"] == {"count": 1.0, "share": 0.5}
+    assert count["config"]["drift_share"] == monitor.DRIFT_SHARE_THRESHOLD
     snapshot.save_html(str(tmp_path / "march.html"))
     assert (tmp_path / "march.html").stat().st_size > 10_000
 
 
 @pytest.mark.slow
 def test_a_p_value_test_counts_as_drift_when_the_p_value_is_small(bikes, windows):
-    reference = monitoring.same_month_reference(bikes, windows[0])
+    reference = monitor.reference_for(bikes, windows[0]).data
     snapshot = monitoring.evidently_report(reference, windows[0].data, ["cnt"])
-    column = monitoring.evidently_drift(snapshot)["cnt"]
+    column = monitor.drift_columns(snapshot.dict()["metrics"])["cnt"]
     assert "p_value" in column["method"] and column["score"] < 0.05 and column["drifted"]
 
 

@@ -1,9 +1,9 @@
 """Monitoring the running use case window by window: Evidently reports, summaries, the dashboard.
 
-    reference = same_month_reference(bikes, window)          # seasonality is not drift
-    snapshot = evidently_report(reference, window.data)       # renders inline in a notebook
+    reference = mlproject.monitor.reference_for(bikes, window)   # seasonality is not drift
+    snapshot = evidently_report(reference.data, window.data)      # renders inline in a notebook
     snapshot.save_html(str(settings.workspace("reports") / "2012-03.html"))
-    evidently_drift(snapshot)                                 # {column: score, method, drifted}
+    mlproject.monitor.drift_columns(snapshot.dict()["metrics"])   # {column: score, drifted}
 
     summary = mlproject.monitor.monitor_window("2012-03", settings=...)  # the one implementation
     with dashboard_server(reports_dir) as app:                # Streamlit, headless, stopped on exit
@@ -16,10 +16,11 @@ Two levels of monitoring, and they answer different questions:
 * model-quality metrics (MAE on labelled rows) and their proxies before labels arrive (data
   drift, prediction drift, data quality) say whether the answers are still good.
 
-Window summaries, their JSON Schema, the ALERT/RETRAIN decision and its thresholds are
-`mlproject.monitor`'s (the template students fork); this module keeps what is about teaching:
-Evidently on any two frames, a resource measurement, and starting the template's Streamlit
-dashboard from a notebook (also behind jupyter-server-proxy).
+References, predictions, reading Evidently's result, window summaries, their JSON Schema, the
+ALERT/RETRAIN decision and its thresholds are `mlproject.monitor`'s and `mlproject.evaluate`'s
+(the template students fork); this module keeps what is about teaching: Evidently's drift
+preset on any two frames with any method (05b compares methods), a resource measurement, and
+starting the template's Streamlit dashboard from a notebook (also behind jupyter-server-proxy).
 """
 
 from __future__ import annotations
@@ -33,42 +34,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-# The policy's thresholds are the template's (RETRAIN above 1.25x the signed-off MAE, ALERT when
-# half of the features drifted), never a copy; re-exported for the walkthroughs' plots.
-from mlproject.monitor import DRIFT_SHARE_THRESHOLD, MAE_RATIO_THRESHOLD  # noqa: F401
+# Evidently's dataset verdict uses the template's share (half of the columns), never a copy.
+from mlproject.monitor import DRIFT_SHARE_THRESHOLD
 
-from mlops_course import datasets, drift, modelling, settings
+from mlops_course import drift, settings
 from mlops_course.servers import BackgroundServer, python_command
 
-PREDICTION = "prediction"
 DASHBOARD_APP = settings.TEMPLATE_DIR / "src" / "mlproject" / "dashboard.py"
 
 
 class MonitoringError(RuntimeError):
-    """A report or a summary cannot be built from what was given."""
-
-
-# --- references ---------------------------------------------------------------------------
-
-
-def same_month_reference(frame: pd.DataFrame, window: datasets.Window) -> pd.DataFrame:
-    """The same calendar month one year before the window: July 2012 is compared with July 2011.
-
-    Comparing a July with the whole of 2011 reports the summer as drift; comparing it with
-    the July before keeps seasonality out and leaves what really changed.
-    """
-    start = window.start - pd.DateOffset(years=1)
-    end = window.end - pd.DateOffset(years=1)
-    rows = frame[(frame["timestamp"] >= start) & (frame["timestamp"] < end)]
-    if rows.empty:
-        raise MonitoringError(
-            f"No rows from {start.date()} to {end.date()} to compare window {window.name} with: "
-            "same-month references exist only for windows of 2012."
-        )
-    return rows.reset_index(drop=True)
+    """The dashboard cannot be started from what is on disk."""
 
 
 # --- Evidently ----------------------------------------------------------------------------
@@ -124,41 +102,6 @@ def evidently_report(
         )
 
 
-def evidently_drift(snapshot: Any) -> dict[str, dict[str, Any]]:
-    """Per-column drift from a snapshot: {column: {score, method, threshold, drifted}}.
-
-    Evidently reports a p-value for statistical tests (drift when it is *below* the threshold)
-    and a distance otherwise (drift when it is *at or above* it); this reads both the same way.
-    """
-    columns = {}
-    for metric in snapshot.dict()["metrics"]:
-        config = metric.get("config", {})
-        if not str(config.get("type", "")).endswith(":ValueDrift"):
-            continue
-        method, threshold = str(config.get("method")), float(config.get("threshold"))
-        score = float(metric["value"])
-        drifted = score < threshold if "p_value" in method else score >= threshold
-        columns[config["column"]] = {
-            "score": round(score, 4), "method": method, "threshold": threshold,
-            "drifted": bool(drifted),
-        }
-    return columns
-
-
-def evidently_dataset_drift(snapshot: Any) -> dict[str, float]:
-    """The preset's verdict on the whole window: drifted columns (count, share) and `drifted`."""
-    for metric in snapshot.dict()["metrics"]:
-        config = metric.get("config", {})
-        if str(config.get("type", "")).endswith(":DriftedColumnsCount"):
-            share = float(metric["value"]["share"])
-            limit = float(config.get("drift_share", DRIFT_SHARE_THRESHOLD))
-            return {
-                "count": float(metric["value"]["count"]), "share": share,
-                "drift_share": limit, "drifted": share >= limit,
-            }
-    raise MonitoringError("The snapshot has no DriftedColumnsCount: run it with DataDriftPreset.")
-
-
 # --- resource metrics ---------------------------------------------------------------------
 
 
@@ -180,14 +123,6 @@ def measure(call: Callable[[], Any]) -> tuple[Any, ResourceSample]:
     cpu = time.process_time() - cpu_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     return result, ResourceSample(round(seconds, 4), round(cpu, 4), round(peak, 1))
-
-
-# --- window summaries -----------------------------------------------------------------------
-
-
-def predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
-    """The model's predictions for raw rows, clipped at zero (a count cannot be negative)."""
-    return np.clip(np.asarray(model.predict(modelling.features(frame)), float), 0.0, None)
 
 
 # --- the dashboard --------------------------------------------------------------------------

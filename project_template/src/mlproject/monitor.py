@@ -162,8 +162,8 @@ def _expected_mae(served: registry.LoadedModel, frame: pd.DataFrame) -> float:
     return evaluate.evaluate(served.model, holdout)["mae"]
 
 
-def _drift_columns(metrics: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per-column drift scores from an Evidently snapshot's dict()."""
+def drift_columns(metrics: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per-column drift from an Evidently snapshot's `dict()["metrics"]`: score, method, drifted."""
     columns = {}
     for metric in metrics:
         config = metric.get("config", {})
@@ -250,7 +250,7 @@ def monitor_window(
     metrics = snapshot.dict()["metrics"]
 
     drifted = _find(metrics, ":DriftedColumnsCount", columns=cfg.FEATURES) or {}
-    columns = _drift_columns(metrics)
+    columns = drift_columns(metrics)
     missing = {
         column: float(_find(metrics, ":MissingValueCount", column=column)["share"])
         for column in cfg.FEATURES
