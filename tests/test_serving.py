@@ -83,3 +83,18 @@ def test_the_server_stops_even_when_the_code_using_it_fails(bundle: Path):
     with pytest.raises(RuntimeError, match="on purpose"), serving.serve(bundle) as server:
         raise RuntimeError("on purpose")
     assert port_is_free(server.port) and time.monotonic() - started < 120
+
+
+def test_an_onnx_bundle_serves_what_the_pipeline_predicts(tmp_path: Path):
+    from mlproject import export, train
+
+    frame = data.load()
+    model = train.fit(data.reference(frame), max_iter=20)
+    folder = serving.save_bundle(
+        tmp_path, None, name="m", version="onnx-1", onnx_bytes=export.to_onnx(model)
+    )
+    loaded = serving.load_bundle(folder)
+    hours = serving.example_hours(frame, 20, seed=2)
+    onnx, sklearn = api.predict_records(loaded.model, hours), api.predict_records(model, hours)
+    assert loaded.version == "onnx-1"
+    assert max(abs(a - b) for a, b in zip(onnx, sklearn, strict=True)) < 0.05

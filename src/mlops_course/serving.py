@@ -120,18 +120,6 @@ def ensure_champion(*, store: Any = None) -> tuple[registry.LoadedModel, bool]:
 # --- bundles: a model served without a registry ---------------------------------------------
 
 
-class OnnxEstimator:
-    """An ONNX export behind scikit-learn's `predict(features)`, as `mlproject.api` calls it."""
-
-    def __init__(self, onnx_bytes: bytes) -> None:
-        from mlproject import export
-
-        self.onnx = export.OnnxModel(onnx_bytes)
-
-    def predict(self, features: pd.DataFrame) -> Any:
-        return self.onnx.predict_raw(features)
-
-
 def save_bundle(
     folder: str | Path, model: Any, *, name: str, version: str, onnx_bytes: bytes | None = None
 ) -> Path:
@@ -186,8 +174,10 @@ def load_bundle(folder: str | Path) -> registry.LoadedModel:
 
     folder = Path(folder)
     meta = bundle_meta(folder)
-    if meta["kind"] == "onnx":
-        model: Any = OnnxEstimator((folder / ONNX_FILE).read_bytes())
+    if meta["kind"] == "onnx":  # mlproject.export.OnnxModel has scikit-learn's predict(features)
+        from mlproject import export
+
+        model: Any = export.OnnxModel((folder / ONNX_FILE).read_bytes())
     else:
         import skops.io
 
