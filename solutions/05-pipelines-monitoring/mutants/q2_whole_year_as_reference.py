@@ -12,11 +12,11 @@ EDITS = {
 PSI_THRESHOLD''',
             "PSI_THRESHOLD",
         ),
-        ("decisions = {}", "before = datasets.reference_period(frame)"),
+        ("decisions = {}", "before = data.reference(frame)"),
         ("for window in windows:", "return {"),
         (
-            "before = monitoring.same_month_reference(frame, window",
-            "window.name: bool(psi(before[column], window.data[column]) > threshold",
+            "before = monitor.reference_for(frame, window).data",
+            "window.name: bool(psi(before[column], window.data[column]) > threshold)",
         ),
         (
             "decisions[window.name] = bool(psi(before[column], window.data[column]) > threshold)",
