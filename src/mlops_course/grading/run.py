@@ -462,6 +462,7 @@ def _persist(
     if options.feedback:
         for nb, text in outcome.feedback.items():
             _write(out / "feedback" / name / lab.name / f"{nb}.html", text)
+        _feedback_receipts(sub, out / "feedback" / name / lab.name)
     if outcome.gradebook:
         _write(work / f"{name}.db", outcome.gradebook)
     summary = outcome.summary()
@@ -475,6 +476,18 @@ def _persist(
     if not outcome.gradebook:  # the worker failed: record the status, keep zeros
         summary["no_gradebook"] = True
     _write(work / f"{name}.json", json.dumps(summary, indent=1, ensure_ascii=False))
+
+
+def _feedback_receipts(sub: Submission, folder: Path) -> None:
+    """What `nbgrader release_feedback` reads beside the feedback, as nbgrader's own feedback has.
+
+    nbgrader's exchange names released feedback by a hash of the submission's secret, so only the
+    student who holds that secret (in their own submission cache) can fetch it.
+    """
+    if sub.timestamp:
+        _write(folder / "timestamp.txt", sub.timestamp)
+    if "submission_secret.txt" in sub.files:
+        _write(folder / "submission_secret.txt", sub.files["submission_secret.txt"])
 
 
 def _progress(total: int, lab: str, enabled: bool):
