@@ -17,6 +17,7 @@ Folders (nbgrader's names on the left):
 """
 
 from mlops_course import settings
+from mlops_course.grading.streams import kernel_arguments
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -49,3 +50,8 @@ c.Execute.shutdown_kernel = "immediate"
 # Outputs kept in graded notebooks and feedback.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
+
+# Every kernel nbgrader starts (Validate, autograde) loads the course's stream policy, as the
+# course's grader and self-check do: warnings and log records go to stdout and cost no points;
+# anything else on stderr, and every exception, still does (mlops_course/grading/streams.py).
+c.Execute.extra_arguments = kernel_arguments()

@@ -104,6 +104,9 @@ def _grade(args: argparse.Namespace) -> int:
           + (f", merged {len(result.reused)} from an interrupted run" if result.reused else "")
           + ".")
     print(f"Sandbox: {result.sandbox or 'not used'}.")
+    if result.withdrawn:
+        print(f"Withdrawn (submission folder gone; dropped from the gradebook, CSVs and "
+              f"feedback): {', '.join(result.withdrawn)}")
     counts = Counter(s["status"] for s in result.summaries.values())
     for status, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"  {status:17} {n}")

@@ -104,6 +104,7 @@ class _Gathered:
     graded: dict[str, str] = field(default_factory=dict)  # notebook -> autograded JSON
     feedback: dict[str, str] = field(default_factory=dict)  # notebook -> HTML
     failed: set[str] = field(default_factory=set)  # notebooks that could not be graded
+    changed: dict[str, list[str]] = field(default_factory=dict)  # notebook -> tampered cells
     seconds: Counter = field(default_factory=Counter)
 
     @contextlib.contextmanager
@@ -243,9 +244,9 @@ class Worker:
         if problem:
             got.findings.append(_Finding(Status.INVALID, f"{filename}: {problem}"))
             return False
-        got.findings += [
-            _Finding(Status.TAMPERED, f"{filename}: {p}") for p in self._tampering(nb_name, nb)
-        ]
+        for cell, problem in self._tampering(nb_name, nb):
+            got.findings.append(_Finding(Status.TAMPERED, f"{filename}: {problem}"))
+            got.changed.setdefault(nb_name, []).append(cell)
         resources = self._resources(nb_name, student, got.db)
         try:
             with got.timed("sanitize"):
@@ -279,6 +280,7 @@ class Worker:
                 lab=lab,
                 student=student,
                 notebook=nb_name,
+                timeout=self.executor.timeout,
             )
         return True
 
@@ -324,6 +326,7 @@ class Worker:
             score=grades.score(),
             max_score=max_score,
             cells=cells,
+            changed=got.changed,
             graded=got.graded,
             feedback=got.feedback,
             gradebook=got.db.read_bytes(),
@@ -345,7 +348,8 @@ class Worker:
             "metadata": {"name": nb_name, "path": self.sandbox.lab_dir_inside()},
         }
 
-    def _tampering(self, nb_name: str, nb) -> list[str]:
+    def _tampering(self, nb_name: str, nb) -> list[tuple[str, str]]:
+        """(cell id, what was done to it) for every locked or test cell not as released."""
         from nbgrader.utils import compute_checksum
 
         problems = []
@@ -354,20 +358,20 @@ class Worker:
         for gid, (checksum, cell_type, test) in self.locked[nb_name].items():
             kind = "test cell" if test else "locked cell"
             if gid not in present:
-                problems.append(f"{kind} {gid} was deleted")
+                problems.append((gid, f"{kind} {gid} was deleted"))
                 continue
             if counts[gid] > 1:
-                problems.append(f"{kind} {gid} appears {counts[gid]} times")
+                problems.append((gid, f"{kind} {gid} appears {counts[gid]} times"))
             cell = present[gid]
             try:
                 same = cell.cell_type == cell_type and compute_checksum(cell) == checksum
             except (KeyError, TypeError, ValueError):
                 same = False
             if not same:
-                problems.append(f"{kind} {gid} was edited")
+                problems.append((gid, f"{kind} {gid} was edited"))
         for gid, n in counts.items():
             if n > 1 and gid not in self.locked[nb_name]:
-                problems.append(f"cell {gid} appears {n} times")
+                problems.append((gid, f"cell {gid} appears {n} times"))
         return problems
 
     def _classify(self, filename: str, nb) -> list[_Finding]:

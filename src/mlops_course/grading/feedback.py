@@ -5,6 +5,9 @@ were restored from the source for grading; a failing assertion's traceback also 
 line that failed. Before rendering, the course's feedback:
     - replaces every hidden-test region of a test cell by one comment line;
     - keeps each error's type and message but drops its traceback (which quotes source);
+    - under every test cell that lost points, says why in plain words (an error, output on
+      stderr, the time limit, a failed re-run in another process: `streams.verdict`), and under
+      one that showed warnings or log lines, that they cost nothing;
 and then uses nbgrader's own feedback template, so students see the familiar layout with
 each test cell's score. Submissions that could not be graded get a short page that says why.
 """
@@ -16,8 +19,10 @@ import html
 import re
 
 from nbformat import NotebookNode
+from nbformat.v4 import new_markdown_cell
 
-from mlops_course.grading.lab import BEGIN_HIDDEN, END_HIDDEN, is_test
+from mlops_course.grading import streams
+from mlops_course.grading.lab import BEGIN_HIDDEN, END_HIDDEN, is_answer, is_test
 
 HIDDEN_NOTE = (
     "# Hidden tests ran here. Their code is not shown; the score of this cell counts them."
@@ -40,12 +45,33 @@ def mask_hidden(source: str) -> str:
     return "\n".join(out)
 
 
-def without_hidden_source(nb: NotebookNode) -> NotebookNode:
-    """A copy of a graded notebook that is safe to show its student."""
+def why_note(cell: NotebookNode, answer: NotebookNode | None, timeout: float | None) -> str:
+    """Markdown saying why a graded test cell lost its points, or '' when it did not."""
+    v = streams.verdict(cell, answer, timeout)
+    lines = []
+    if not v.ok:
+        lines.append(f"**Why this test cell scored 0:** {html.escape(v.why)}")
+    if v.routed:
+        lines.append(
+            f"_{v.routed} warning(s) or log line(s) above, marked `[not graded: ...]`, "
+            "cost no points._"
+        )
+    return "\n\n".join(lines)
+
+
+def without_hidden_source(nb: NotebookNode, timeout: float | None = None) -> NotebookNode:
+    """A copy of a graded notebook that is safe to show its student, with why notes."""
     safe = copy.deepcopy(nb)
+    cells, answer = [], None
     for cell in safe.cells:
+        cells.append(cell)
+        if is_answer(cell):
+            answer = cell
         if not is_test(cell):
             continue
+        note = why_note(cell, answer, timeout)  # before the traceback is dropped below
+        if note:
+            cells.append(new_markdown_cell(note))
         cell.source = mask_hidden(cell.source)
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
@@ -53,6 +79,7 @@ def without_hidden_source(nb: NotebookNode) -> NotebookNode:
                     "", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
                 )
                 output["traceback"] = [message]
+    safe.cells = cells
     return safe
 
 
@@ -78,7 +105,14 @@ class FeedbackRenderer:
         self.exporter.register_preprocessor(CSSHTMLHeaderPreprocessor(config=c), enabled=True)
 
     def render(
-        self, nb: NotebookNode, *, db_url: str, lab: str, student: str, notebook: str
+        self,
+        nb: NotebookNode,
+        *,
+        db_url: str,
+        lab: str,
+        student: str,
+        notebook: str,
+        timeout: float | None = None,
     ) -> str:
         resources = {
             "nbgrader": {
@@ -89,7 +123,8 @@ class FeedbackRenderer:
             },
             "unique_key": notebook,
         }
-        body, _ = self.exporter.from_notebook_node(without_hidden_source(nb), resources=resources)
+        safe = without_hidden_source(nb, timeout)
+        body, _ = self.exporter.from_notebook_node(safe, resources=resources)
         return body
 
 

@@ -207,6 +207,21 @@ def _write_notebook(snb, sub_in: SubmissionGrades, cell_names: dict) -> None:
             comment.auto_comment = comments_in[name_of]
 
 
+def remove_submissions(db: Path, lab: str, students: list[str], course_id: str = COURSE_ID) -> None:
+    """Delete the submissions of `students` to `lab` (nbgrader's own removal: grades, comments
+    and notebooks go with them; the students stay, as nbgrader keeps them)."""
+    if not students or not db.exists():
+        return
+    from nbgrader.api import MissingEntry
+
+    with open_gradebook(db, course_id) as gb:
+        for student in students:
+            try:
+                gb.remove_submission(lab, student)
+            except MissingEntry:
+                continue
+
+
 def students_with_submissions(db: Path, lab: str) -> set[str]:
     """Students with a submission of `lab` in a gradebook (plain SQL: no nbgrader import)."""
     if not db.exists():

@@ -41,12 +41,6 @@ Copies of nbgrader code
         `gradebook.create_empty` records it instead of running alembic in a subprocess (about
         ten seconds per gradebook).
 
-Private methods called
-    `nbgrader.validator.Validator._get_type_changed_cells`, `._preprocess`,
-    `._get_changed_cells`, `._get_failed_cells` (`type_changed_cells()`, `run_validator()`,
-    `changed_cells()`, `failed_cells()`): the self-check runs the validation JupyterLab's
-    Validate button runs, but needs the cells themselves, not Validator's printed text.
-
 Package files read
     `feedback_template_dirs()`: nbgrader's formgrader templates and its bundled Bootstrap CSS,
     so the feedback HTML looks like nbgrader's own.
@@ -389,27 +383,7 @@ def _nbgrader_dir() -> Path:
     return Path(spec.origin).parent
 
 
-# --- nbgrader: validation and feedback --------------------------------------------------------
-
-
-def type_changed_cells(validator, nb) -> list:
-    """Cells whose nbgrader type the student changed (Validator's own check)."""
-    return validator._get_type_changed_cells(nb)
-
-
-def run_validator(validator, nb):
-    """The notebook executed the way `nbgrader validate` executes it."""
-    return validator._preprocess(nb)
-
-
-def changed_cells(validator, nb) -> list:
-    """Locked or test cells whose source the student changed."""
-    return validator._get_changed_cells(nb)
-
-
-def failed_cells(validator, nb) -> list:
-    """Test cells that failed (an error, or output on stderr)."""
-    return validator._get_failed_cells(nb)
+# --- nbgrader: feedback ----------------------------------------------------------------------
 
 
 def feedback_template_dirs() -> tuple[str, str]:

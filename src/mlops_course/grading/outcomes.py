@@ -50,6 +50,7 @@ class Outcome:
     score: float = 0.0
     max_score: float = 0.0
     cells: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # notebook -> tampered cells
     graded: dict[str, str] = field(default_factory=dict)  # notebook -> autograded JSON
     feedback: dict[str, str] = field(default_factory=dict)  # notebook -> HTML
     gradebook: bytes = b""
@@ -114,4 +115,5 @@ class RunResult:
     files: dict[str, Path] = field(default_factory=dict)
     sandbox: str = ""
     stale: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # folders gone: dropped everywhere
     seconds: dict[str, float] = field(default_factory=dict)

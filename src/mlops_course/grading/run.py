@@ -11,6 +11,9 @@ The run writes an nbgrader course folder (by default `workspace/grading/`):
 
 Reruns are resumable: a submission whose files did not change since it was graded is skipped
 (unless `force`), and one graded by an interrupted run is merged without being graded again.
+A student whose submission folder was graded from this submissions folder before and is gone
+now has withdrawn: their submission leaves the gradebook, the ledger, the CSVs, the report,
+`autograded/`, `submitted/` and `feedback/`, so no old score is exported as if it stood.
 """
 
 from __future__ import annotations
@@ -180,6 +183,19 @@ def _dispatch(
                 on_done(sub, _result(future, sub))
 
 
+def grade_submissions(
+    bundle: LabBundle, subs: list[Submission], jobs: int | None = None
+) -> dict[str, Outcome]:
+    """Outcomes of `subs` graded with `bundle`, nothing written anywhere (the self-check's run)."""
+    outcomes: dict[str, Outcome] = {}
+
+    def keep(sub: Submission, outcome: Outcome) -> None:
+        outcomes[sub.student] = outcome
+
+    _dispatch(bundle, subs, Options(jobs=jobs), keep)
+    return outcomes
+
+
 def _result(future, sub: Submission) -> Outcome:
     try:
         return future.result()
@@ -335,6 +351,7 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     run = _Run(lab, out, options, subs, {}, started)
     run.ledger = json.loads(run.ledger_path.read_text()) if run.ledger_path.exists() else {}
     _sort_out(run)
+    withdrawn = _withdraw(run, submissions_dir)
     # Kernel factories import for seconds: launch the pool's sandboxes now, so they get ready
     # while this process imports nbgrader and prepares the lab. Forked workers adopt them.
     early = _launch_early(run, plan, private)
@@ -351,7 +368,35 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
         for box in early:
             box.close()
     result.stale = stale
+    result.withdrawn = withdrawn
     return result
+
+
+def _withdraw(run: _Run, submissions_dir: Path) -> list[str]:
+    """Students graded from `submissions_dir` before whose folder is gone: removed everywhere.
+
+    Only folders this submissions folder held count (the ledger keeps where each submission came
+    from), so grading another folder into the same place never withdraws anyone.
+    """
+    present = {sub.student for sub in run.subs}
+    gone = []
+    for student, summary in run.ledger.items():
+        origin = summary.get("origin")
+        if student in present or not origin:
+            continue
+        if Path(origin).is_relative_to(submissions_dir) and not Path(origin).exists():
+            gone.append(student)
+    if not gone:
+        return []
+    gradebook.remove_submissions(run.course_db, run.lab.name, gone)
+    for student in gone:
+        run.ledger.pop(student)
+        for kind in ("autograded", "feedback", "submitted"):
+            shutil.rmtree(run.out / kind / _safe(student) / run.lab.name, ignore_errors=True)
+        for suffix in (".db", ".json"):
+            run.pending(student, suffix).unlink(missing_ok=True)
+    _write(run.ledger_path, json.dumps(run.ledger, indent=1, sort_keys=True, ensure_ascii=False))
+    return sorted(gone)
 
 
 def _sort_out(run: _Run) -> None:
@@ -467,6 +512,7 @@ def _persist(
         _write(work / f"{name}.db", outcome.gradebook)
     summary = outcome.summary()
     summary.update(
+        origin=sub.origin,
         first_name=sub.first_name,
         last_name=sub.last_name,
         email=sub.email,

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_course import settings
+from mlops_course.grading.streams import kernel_arguments
 
 HOME_INSIDE = "/home/student"
 RUN_INSIDE = "/run/kernel"
@@ -449,7 +450,7 @@ class Sandbox:
                 "limits": limits,
                 "uid": self.kernel_uid,
                 "env": {},
-                "arguments": ["--HistoryManager.hist_file=:memory:"],
+                "arguments": ["--HistoryManager.hist_file=:memory:", *kernel_arguments()],
             }
         )
         host = {**inside, "ip": str(self.host_run / "kernel")}

@@ -1,27 +1,35 @@
-"""`mlops-course check <notebook>`: a student's self-check, in plain words.
+"""`mlops-course check <notebook>`: a student's self-check, which predicts the visible tests' grade.
 
-It is nbgrader's validation, the same that JupyterLab's Validate button runs, with the course's
-configuration: the notebook is executed top to bottom with the visible tests it contains, and
-every test cell that does not earn its full points fails. The differences are in what it says
-and what it returns: each failing question is named with the first line of its prompt and the
-message of the assertion that failed, and the command exits non-zero unless every visible test
-passes (`nbgrader validate` exits 0 either way).
+The self-check IS the grader, run with the visible tests only. The lab's release (`labs/<lab>/`,
+which holds exactly the tests a student sees) stands in for the nbgrader source, and the
+notebook goes through the grading engine as one submission: the same sandbox and kernel factory
+(the lab's imports preloaded, a fresh forked kernel), the same limits (per-cell time limit,
+memory, wall-clock budget), the same nbgrader preprocessors (test and locked cells restored
+from the release, every cell run even after an error, nbgrader's scoring) and the same stream
+policy (`streams`: warnings and log records never cost points). So a visible test passes here
+exactly when it earns its points in grading; grading then adds the hidden tests. What `check`
+adds is the reading: every test cell with its question, whether it passed, and why not in plain
+words (`streams.verdict`), and an exit code that is non-zero on any failure (`nbgrader validate`
+exits 0 either way).
+
+`check_many` checks many notebooks of a lab in one pool of workers (the agreement test uses
+it); JupyterLab's Validate button still runs nbgrader's own validation, with the same stream
+policy (`grading/nbgrader_config.py`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
+import dataclasses
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 
-from mlops_course.grading import config, nbgrader_overrides
-from mlops_course.grading.lab import grade_id, is_answer, is_test, points
-
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+from mlops_course import settings
+from mlops_course.grading import streams
+from mlops_course.grading.lab import Lab, find_labs, grade_id, is_answer, is_test, points
+from mlops_course.grading.outcomes import Outcome, Status
 
 
 @dataclass
@@ -31,6 +39,8 @@ class Finding:
     ok: bool
     why: str = ""
     points: float = 0.0
+    cause: str = ""  # see streams.CellVerdict
+    routed: int = 0  # warnings and log records shown, not graded
 
 
 @dataclass
@@ -39,6 +49,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # test or locked cells edited
     error: str = ""  # the notebook could not be checked at all
+    outcome: Outcome | None = None  # what the grader's pipeline gave (None: it never ran)
 
     @property
     def passed(self) -> bool:
@@ -51,7 +62,7 @@ class CheckResult:
         for cell in self.changed:
             out.append(
                 f"FAIL  the test or locked cell {cell} was changed. The grader restores "
-                "the original, so what passes here may fail when graded. Undo your edit "
+                "the original (so did this check), so your edit changes nothing. Undo it "
                 "(or copy the cell from the original lab)."
             )
         for f in self.findings:
@@ -59,6 +70,11 @@ class CheckResult:
             out.append(f"{mark}  {f.question} [{f.cell}, {f.points:g} pt]")
             if not f.ok:
                 out += [f"      {line}" for line in f.why.splitlines()[:6]]
+            if f.routed:
+                out.append(
+                    f"      note: {f.routed} warning(s) or log line(s) shown in this cell; "
+                    "they cost no points."
+                )
         failed = sum(not f.ok for f in self.findings)
         if self.passed:
             out.append(
@@ -74,6 +90,129 @@ class CheckResult:
         return out
 
 
+class CheckError(ValueError):
+    """The path is not a lab notebook the course knows (the message says what to give)."""
+
+
+def lab_of(path: Path, labs: list[Lab] | None = None) -> tuple[Lab, str]:
+    """The lab a notebook belongs to (by its folder, else by its file name) and its name."""
+    labs = find_labs() if labs is None else labs
+    stem = path.stem
+    owners = [lab for lab in labs if stem in lab.notebooks]
+    same_folder = [lab for lab in owners if lab.name == path.resolve().parent.name]
+    if same_folder or len(owners) == 1:
+        return (same_folder or owners)[0], stem
+    known = ", ".join(f"{lab.name}/{n}.ipynb" for lab in labs for n in lab.notebooks)
+    raise CheckError(
+        f"{path.name} is not a lab notebook of this course (keep the name it was released "
+        f"with). Lab notebooks: {known or 'none'}."
+    )
+
+
+def visible_lab(lab: Lab) -> Lab:
+    """The lab with its release as the source: grading it runs the visible tests only."""
+    return Lab(lab.name, lab.release_dir, lab.release_dir)
+
+
+@lru_cache(maxsize=8)
+def _bundle(lab: Lab, notebook: str, sandbox: str):
+    """The engine's bundle for the visible tests of one notebook (made once per process)."""
+    from mlops_course.grading import run
+
+    visible = visible_lab(lab)
+    bundle, _ = run.bundle_for(visible, run.Options(sandbox=sandbox))
+    return dataclasses.replace(bundle, notebooks=(notebook,))
+
+
+def check(path: Path, *, sandbox: str = "auto") -> CheckResult:
+    """Run the visible tests of one lab notebook the way the grader does and say what fails."""
+    return check_many([Path(path)], sandbox=sandbox)[0]
+
+
+def check_many(
+    paths: list[Path], *, jobs: int | None = None, sandbox: str = "auto"
+) -> list[CheckResult]:
+    """`check` for many notebooks, graded in one pool per lab notebook; results in order."""
+    from mlops_course.grading.run import grade_submissions
+    from mlops_course.grading.submissions import Submission
+
+    results = [CheckResult(Path(p)) for p in paths]
+    groups: dict[tuple[Lab, str], list[int]] = {}
+    labs = find_labs(settings.LABS_DIR, settings.LABS_DIR)  # the releases: visible tests only
+    for index, result in enumerate(results):
+        if not result.path.is_file():
+            result.error = (
+                f"{result.path} does not exist. Give the path of your lab notebook, e.g. "
+                "labs/00-start-here/warmup.ipynb"
+            )
+            continue
+        try:
+            groups.setdefault(lab_of(result.path, labs), []).append(index)
+        except CheckError as err:
+            result.error = str(err)
+    for (lab, notebook), indexes in groups.items():
+        bundle = _bundle(lab, notebook, sandbox)
+        subs = [
+            Submission(f"check-{i}", {f"{notebook}.ipynb": results[i].path.read_bytes()}, "")
+            for i in indexes
+        ]
+        outcomes = grade_submissions(bundle, subs, jobs)
+        timeout = float(bundle.limits.cell_seconds)
+        for i, sub in zip(indexes, subs, strict=True):
+            read_outcome(results[i], outcomes[sub.student], notebook, timeout)
+    return results
+
+
+def read_outcome(result: CheckResult, outcome: Outcome, notebook: str, timeout: float) -> None:
+    """Fill `result` from what grading the notebook (visible tests) produced."""
+    result.outcome = outcome
+    result.changed = list(outcome.changed.get(notebook, []))
+    if notebook not in outcome.graded:
+        result.error = _unrunnable(result.path, outcome)
+        return
+    if outcome.status is Status.TIMED_OUT and "budget" in outcome.reason:
+        result.error = (
+            f"{outcome.reason}: the grader stops a notebook at that point and scores "
+            "only what ran before. Look for the cell that takes so long."
+        )
+    result.findings = findings(nbformat.reads(outcome.graded[notebook], as_version=4), timeout)
+
+
+def _unrunnable(path: Path, outcome: Outcome) -> str:
+    if outcome.status is Status.INVALID:
+        return (
+            f"{outcome.reason}. The grader cannot read it either, so it would score 0: "
+            "restore it from your last good copy."
+        )
+    return f"{path.name} could not be run to the end ({outcome.status.value}): {outcome.reason}"
+
+
+def findings(nb, timeout: float | None = None) -> list[Finding]:
+    """Every test cell of an executed notebook: passed, or why not (`streams.verdict`)."""
+    titles = _questions(nb)
+    answer = None
+    out = []
+    for index, cell in enumerate(nb.cells):
+        if is_answer(cell):
+            answer = cell
+            continue
+        if not is_test(cell):
+            continue
+        v = streams.verdict(cell, answer, timeout)
+        out.append(
+            Finding(
+                question=titles.get(index) or f"cell {index + 1}",
+                cell=grade_id(cell) or "?",
+                ok=v.ok,
+                why=v.why,
+                points=points(cell),
+                cause=v.cause,
+                routed=v.routed,
+            )
+        )
+    return out
+
+
 def _questions(nb) -> dict[int, str]:
     """Cell index -> the title of the question it belongs to (the last markdown heading)."""
     title, titles = "", {}
@@ -85,106 +224,3 @@ def _questions(nb) -> dict[int, str]:
                     break
         titles[index] = title
     return titles
-
-
-def _why(cell, answers_before: list) -> str:
-    """What went wrong in a test cell, for a student."""
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            ename, evalue = out.get("ename", "Error"), ANSI.sub("", out.get("evalue", ""))
-            if ename == "NotImplementedError":
-                return (
-                    "not answered yet: the answer cell still raises NotImplementedError. "
-                    "Write your code where it says YOUR CODE HERE and delete that line."
-                )
-            if ename == "NameError":
-                return (
-                    f"{evalue}. Run the answer cell above this test first, and check the "
-                    "name is spelled as the question asks."
-                )
-            if ename == "AssertionError":
-                return evalue or "an assertion failed (it has no message)"
-            if ename == "CellTimeoutError":
-                return "the cell ran out of time: look for a loop that never ends."
-            return f"{ename}: {evalue}"
-        if out.get("output_type") == "stream" and out.get("name") == "stderr":
-            first = out.get("text", "").strip().splitlines()[:1]
-            return "the cell wrote to stderr, which counts as a failure: " + (
-                first[0] if first else "(empty)"
-            )
-    for answer in answers_before:
-        for out in answer.get("outputs", []):
-            if out.get("output_type") == "error":
-                return (
-                    f"the answer cell {grade_id(answer)} failed: {out.get('ename')}: "
-                    f"{ANSI.sub('', out.get('evalue', ''))}"
-                )
-    return "partial credit: some of the tests in this cell passed, not all"
-
-
-def check(path: Path) -> CheckResult:
-    """Run the visible tests of one lab notebook and say what fails."""
-    path = Path(path)
-    result = CheckResult(path)
-    if not path.is_file():
-        result.error = (
-            f"{path} does not exist. Give the path of your lab notebook, e.g. "
-            "labs/00-start-here/warmup.ipynb"
-        )
-        return result
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as err:  # noqa: BLE001 - tell the student, do not crash
-        result.error = (
-            f"{path.name} is not a readable notebook ({type(err).__name__}: {err}). "
-            "Restore it from your last good copy."
-        )
-        return result
-    config.ensure_venv_on_path()
-    from nbgrader import utils
-    from nbgrader.validator import Validator
-
-    cfg = config.load()
-    # Local sockets instead of TCP: no network involved, and no kernel warning about it.
-    cfg.KernelManager.transport = "ipc"
-    validator = Validator(config=cfg, log=config.quiet_logger())
-    type_changed = nbgrader_overrides.type_changed_cells(validator, nb)
-    result.changed = [grade_id(c) or "?" for c in type_changed]
-    with _chdir(path.parent.resolve()):
-        try:
-            nb = nbgrader_overrides.run_validator(validator, nb)
-        except Exception as err:  # noqa: BLE001 - a broken kernel or metadata
-            result.error = f"the notebook could not be run ({type(err).__name__}: {err})"
-            return result
-    result.changed += [grade_id(c) or "?" for c in nbgrader_overrides.changed_cells(validator, nb)]
-    failed = {id(c) for c in nbgrader_overrides.failed_cells(validator, nb)}
-    titles = _questions(nb)
-    answers_seen: list = []
-    for index, cell in enumerate(nb.cells):
-        if is_answer(cell):
-            answers_seen.append(cell)
-            continue
-        if not is_test(cell):
-            continue
-        score, max_score = utils.determine_grade(cell)
-        ok = id(cell) not in failed
-        result.findings.append(
-            Finding(
-                question=titles.get(index) or f"cell {index + 1}",
-                cell=grade_id(cell) or "?",
-                ok=ok,
-                why="" if ok else _why(cell, answers_seen[-1:]),
-                points=points(cell),
-            )
-        )
-    return result
-
-
-@contextlib.contextmanager
-def _chdir(folder: Path):
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
