@@ -74,7 +74,11 @@ class RoutedStderr:
         self._stdout = stdout
 
     def write(self, text: str) -> int:
-        kind = _emitter(sys._getframe(1))
+        try:
+            caller = sys._getframe(1)
+        except ValueError:  # called from C with no Python frame (the interpreter's own errors)
+            caller = None
+        kind = _emitter(caller)
         if kind is None:
             return self._stderr.write(text)
         if text.strip():
