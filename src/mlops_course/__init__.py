@@ -7,15 +7,16 @@ modules below build on mlproject's types and never copy them.
 
 Sprint -> the modules that serve its walkthroughs and labs
     00 start here      datasets, doctor
-    01 tracking        tracking, cards, versioning, comparisons, modelling
+    01 tracking        tracking, cards, versioning, comparisons
     02 containers, CI  containers/ (lint, dockerfile, policy, context, layers, workflows, example)
     03 API             serving, skew
     04 serving         loadtest, abtest, routing, slo, caching, batching, onnx_export
-    05 pipelines and   pipelines, continuous, drift, monitoring
+    05 pipelines and   pipelines (the kfp.local harness), drift, monitoring
        monitoring
     06 LLMOps          llm, rag, guardrails, gateway, assistant
-(serving, routing, slo, modelling, monitoring, pipelines, continuous and onnx_export are being
-folded onto mlproject under issue 15: what stays of them is teaching on top of it.)
+(serving, routing, slo, monitoring, pipelines and onnx_export keep only what teaches or runs
+mlproject in a notebook: a bundle loader and a background uvicorn, a canary router, SLO maths,
+the kfp.local harness, a dashboard server, the models that show why parity is checked.)
 
 Teaching: the sprint modules above (statistics by hand, the load-test harness, A/B maths,
 routing experiments, the container checks, the LLM helpers).
