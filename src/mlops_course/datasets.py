@@ -3,26 +3,31 @@
 Each dataset lives in `datasets/<name>/` with a `datacard.md` whose YAML header lists every
 file's SHA-256. A file that does not match is never loaded: the error names the file and both
 hashes, so a student knows the copy is damaged rather than their code being wrong.
+
+The bike data's periods (the 2011 reference, the months of 2012) are the system's, so they come
+from `mlproject.data`; this module adds the course's other datasets and other window sizes.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
+from mlproject import data as system
+from mlproject.data import Window, sha256
 
 from mlops_course import settings
 
 BIKE_SHARING = "bike_sharing"
 PENGUINS = "penguins"
 
-REFERENCE_START = pd.Timestamp("2011-01-01")
-REFERENCE_END = pd.Timestamp("2012-01-01")  # exclusive: the reference period is all of 2011
-PRODUCTION_END = pd.Timestamp("2013-01-01")
+REFERENCE_START = system.REFERENCE_START
+REFERENCE_END = system.REFERENCE_END  # exclusive: the reference period is all of 2011
+PRODUCTION_END = system.DATA_END
+__all__ = ["Window", "sha256"]  # re-exported: notebooks and labs use datasets.Window
 
 
 class DatasetError(RuntimeError):
@@ -55,19 +60,6 @@ class DataCard:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Window:
-    """A half-open time window [start, end) of the running use case."""
-
-    name: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-    data: pd.DataFrame
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-
 def available() -> list[str]:
     """Names of the bundled datasets."""
     return sorted(p.parent.name for p in settings.DATASETS_DIR.glob("*/datacard.md"))
@@ -95,15 +87,6 @@ def card(name: str) -> DataCard:
         time_column=meta.get("time_column"),
         extra={k: v for k, v in meta.items() if k not in known},
     )
-
-
-def sha256(path: Path) -> str:
-    """SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 _verified: dict[Path, tuple[int, int]] = {}
@@ -166,27 +149,25 @@ def load(name: str) -> pd.DataFrame:
 
 
 def reference_period(frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All of 2011: what models are trained on and what monitoring compares against."""
-    frame = load_bike_sharing() if frame is None else frame
-    mask = (frame["timestamp"] >= REFERENCE_START) & (frame["timestamp"] < REFERENCE_END)
-    return frame.loc[mask].reset_index(drop=True)
+    """All of 2011, in time order: what models are trained on and monitoring compares against."""
+    return system.reference(load_bike_sharing() if frame is None else frame)
 
 
 def production_windows(frame: pd.DataFrame | None = None, freq: str = "MS") -> list[Window]:
     """2012 cut into consecutive windows (monthly by default), replayed as "production".
 
-    `freq` is a pandas frequency: "MS" for months, "W-MON" for weeks, "QS" for quarters.
-    Windows are disjoint, ordered and together cover every hour of 2012.
+    `freq` is a pandas frequency: "MS" for months (mlproject's windows), "W-MON" for weeks, "QS"
+    for quarters. Windows are disjoint, ordered and together cover every hour of 2012.
     """
     frame = load_bike_sharing() if frame is None else frame
+    if freq == "MS":
+        return system.production_windows(frame)
     edges = list(pd.date_range(REFERENCE_END, PRODUCTION_END, freq=freq))
     if not edges or edges[0] != REFERENCE_END:
         edges.insert(0, REFERENCE_END)
     if edges[-1] != PRODUCTION_END:
         edges.append(PRODUCTION_END)
-    windows = []
-    for start, end in zip(edges[:-1], edges[1:], strict=True):
-        mask = (frame["timestamp"] >= start) & (frame["timestamp"] < end)
-        label = start.strftime("%Y-%m") if freq == "MS" else start.strftime("%Y-%m-%d")
-        windows.append(Window(label, start, end, frame.loc[mask].reset_index(drop=True)))
-    return windows
+    return [
+        Window(start.strftime("%Y-%m-%d"), start, end, system.between(frame, start, end))
+        for start, end in zip(edges[:-1], edges[1:], strict=True)
+    ]
