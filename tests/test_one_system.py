@@ -28,8 +28,8 @@ FEATURES = set(mlsettings.FEATURES)
 # Names that hold the system's own decisions; the course imports them from mlproject.
 DECISIONS = {"FEATURES", "NUMERIC", "CATEGORICAL", "NUMERIC_FEATURES", "CATEGORICAL_FEATURES",
              "MAE_RATIO_THRESHOLD", "DRIFT_SHARE_THRESHOLD", "MAX_BATCH", "API_PREFIX"}
-# A path a walkthrough calls on purpose to show the 404 a typo gets.
-DELIBERATE_TYPOS = {"/v1/predcit"}
+# Paths walkthroughs call on purpose to show what a wrong path gets (a 404 counted as a failure).
+DELIBERATE_404 = {"/v1/predcit", "/v1/forecast"}
 PATH = re.compile(r"""["'](/v\d+/[a-z/_]+|/predict[a-z/_]*|/ready|/health)["']""")
 # What a notebook may read from /openapi.json, which FastAPI writes, not the contract.
 OPENAPI_FIELDS = {"openapi", "info", "paths", "components"}
@@ -108,7 +108,7 @@ def test_the_course_package_does_not_redefine_the_systems_decisions(path):
 
 @pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.stem)
 def test_walkthroughs_and_labs_call_only_endpoints_the_template_serves(path):
-    used = set(PATH.findall(code_of(path))) - DELIBERATE_TYPOS
+    used = set(PATH.findall(code_of(path))) - DELIBERATE_404
     unknown = sorted(p for p in used if not served(p))
     assert not unknown, f"{path.name} calls {unknown}, which mlproject's app does not serve."
 
