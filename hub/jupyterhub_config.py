@@ -36,6 +36,7 @@ c.JupyterHub.cookie_secret_file = str(settings.state_dir / "jupyterhub_cookie_se
 c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
 c.FirstUseAuthenticator.create_users = False
 c.FirstUseAuthenticator.min_password_length = 10
+c.FirstUseAuthenticator.dbm_path = str(settings.state_dir / "passwords.dbm")
 c.Authenticator.allowed_users = set(settings.students()) | set(settings.instructors)
 
 # --- groups and roles ---------------------------------------------------------------------------

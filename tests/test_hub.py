@@ -62,6 +62,7 @@ def test_the_hub_config_sets_what_a_class_needs(tmp_path, monkeypatch):
     c = load_hub_config(tmp_path, monkeypatch, HUB_ROSTER=str(roster), HUB_INSTRUCTORS="ines")
 
     assert c.JupyterHub.authenticator_class == "firstuseauthenticator.FirstUseAuthenticator"
+    assert c.FirstUseAuthenticator.dbm_path == str(tmp_path / "state" / "passwords.dbm")
     assert c.Authenticator.allowed_users == {"ada", "bob", "ines"}
     assert c.JupyterHub.load_groups == {
         "instructors": {"users": ["ines"]}, "students": {"users": ["ada", "bob"]}
