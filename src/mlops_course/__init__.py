@@ -28,6 +28,8 @@ Course machinery, used by every sprint and by CI rather than taught:
     servers       real servers started in the background and always stopped
     environment   the pinned lock and Binder's copy of it
     doctor        `mlops-course doctor`: the environment checked, with fixes
+    llm_runtime   sprint 06's compiled llama.cpp runtime, installed after everything else
+    site          `./course site`: the static course site from READMEs and executed notebooks
     grading/      nbgrader-based release, self-check, autograding engine, soundness checks
                   (its own map is in `mlops_course.grading`)
     cli           the `mlops-course` command
