@@ -251,3 +251,139 @@ def test_job_names_can_be_mapped_for_workflows_that_name_them_differently():
     renamed = WORKFLOW.replace("  build:\n", "  images:\n")
     assert any("no `build` job" in p for p in containers.workflow_problems(renamed))
     assert containers.workflow_problems(renamed, build="images") == []
+
+
+# --- running a workflow's jobs with stand-in tools ---------------------------------------------
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository the workflow runs in: a Dockerfile, requirements and an app."""
+    (tmp_path / "Dockerfile").write_text(GOOD)
+    (tmp_path / "requirements.txt").write_text("uvicorn\n")
+    (tmp_path / "requirements-dev.txt").write_text("-r requirements.txt\npytest\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("app = None\n")
+    return tmp_path
+
+
+def test_a_workflow_whose_checks_can_fail_has_no_run_problem(repo: Path):
+    assert containers.run_problems(WORKFLOW, repo) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("pytest -q", "pytest -q || true"), "jobs/test: still passes when pytest fails"),
+        (("pytest -q", "pytest -q | tee log.txt"), "jobs/test: still passes when pytest fails"),
+        (("      - run: pytest -q", "      - run: pytest -q\n        continue-on-error: true"),
+         "jobs/test: still passes when pytest fails"),
+        (("ruff check .", "ruff check --exit-zero ."), "jobs/lint: still passes when a Python"),
+        (("hadolint Dockerfile", "hadolint --no-fail Dockerfile"), "jobs/lint: still passes when"),
+        (("github.sha }} .", "github.sha }} app"), "jobs/build: `docker build` builds 'app'"),
+        (("pytest -q", "pytest -q && false"), "jobs/test: fails even when every tool passes"),
+        (("pytest -q", "make test"), "jobs/test: never runs pytest"),
+    ],
+)
+def test_a_check_that_cannot_fail_is_found_by_running_the_job(
+    repo: Path, edit: tuple[str, str], expected: str
+):
+    broken = WORKFLOW.replace(*edit)
+    assert broken != WORKFLOW
+    problems = containers.run_problems(broken, repo)
+    assert any(expected in p for p in problems), problems
+
+
+def test_official_actions_pipefail_and_python_m_are_accepted_as_checks_that_fail(repo: Path):
+    actions = WORKFLOW.replace(
+        "      - run: ruff check . && hadolint Dockerfile\n",
+        "      - uses: astral-sh/ruff-action@v3\n      - uses: hadolint/hadolint-action@v3.1.0\n",
+    ).replace("      - run: pytest -q\n",
+              "      - run: python -m pytest -q | tee log.txt\n        shell: bash\n")
+    assert containers.workflow_problems(actions) == []
+    assert containers.run_problems(actions, repo) == []
+    masked = actions.replace("hadolint-action@v3.1.0\n",
+                             "hadolint-action@v3.1.0\n        with: {no-fail: true}\n")
+    problems = containers.run_problems(masked, repo)
+    assert len(problems) == 1 and "still passes when hadolint" in problems[0], problems
+
+
+def test_hadolint_run_through_docker_counts_as_linting_the_dockerfile():
+    with_docker = WORKFLOW.replace("hadolint Dockerfile",
+                                   "docker run --rm -i hadolint/hadolint < Dockerfile")
+    assert containers.workflow_problems(with_docker) == []
+
+
+# --- the final image, replayed on paper ----------------------------------------------------
+
+
+def _start(repo: Path, dockerfile: str) -> list[str]:
+    (repo / "Dockerfile").write_text(dockerfile)
+    return containers.start_problems(repo / "Dockerfile")
+
+
+def test_a_sound_image_can_start_and_an_argument_in_from_is_resolved(repo: Path):
+    assert _start(repo, GOOD) == []
+    with_arg = ("ARG PY=3.11.11\n" + GOOD).replace("FROM python:3.11-slim-bookworm",
+                                                    "FROM python:${PY}-slim-bookworm")
+    assert _start(repo, with_arg) == []
+    assert containers.base_image(repo / "Dockerfile") == "python:3.11.11-slim-bookworm"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("ENV PATH=/opt/venv/bin:$PATH\n", ""), "`uvicorn` is not found"),
+        (("/opt/venv /opt/venv\n", "/opt/venv /venv\n"), "`uvicorn` is not found"),
+        (("COPY app/ ./app/", "COPY app ./"), "no file /home/app/app/main.py"),
+    ],
+)
+def test_a_command_that_cannot_start_says_why(repo: Path, edit: tuple[str, str], expected: str):
+    broken = GOOD.replace(*edit)
+    assert broken != GOOD
+    problems = _start(repo, broken)
+    assert any(expected in p for p in problems), problems
+
+
+def test_python_m_runs_the_python_the_path_finds(repo: Path):
+    python_m = GOOD.replace('CMD ["uvicorn"', 'CMD ["python", "-m", "uvicorn"')
+    assert _start(repo, python_m) == []  # /opt/venv/bin comes first on the PATH
+    system = python_m.replace("ENV PATH=/opt/venv/bin:$PATH\n", "")
+    assert "`/usr/local/bin/python` imports none of the installed" in _start(repo, system)[0]
+
+
+def test_a_venv_copied_to_another_path_breaks_its_scripts(repo: Path):
+    moved = GOOD.replace("/opt/venv /opt/venv", "/opt/venv /venv").replace(
+        "PATH=/opt/venv/bin", "PATH=/venv/bin")
+    assert "#!/opt/venv/bin/python" in _start(repo, moved)[0]
+
+
+def test_prefix_and_user_installs_are_followed_to_where_they_land(repo: Path):
+    prefix = GOOD.replace("RUN python -m venv /opt/venv\n", "").replace(
+        "/opt/venv/bin/pip install", "pip install --prefix=/install").replace(
+        "COPY --from=build /opt/venv /opt/venv", "COPY --from=build /install /usr/local").replace(
+        "ENV PATH=/opt/venv/bin:$PATH\n", "")
+    assert _start(repo, prefix) == []
+    user = GOOD.replace("RUN python -m venv /opt/venv\n", "").replace(
+        "/opt/venv/bin/pip install", "pip install --user").replace(
+        "COPY --from=build /opt/venv /opt/venv", "COPY --from=build /root/.local /home/app/.local"
+    ).replace("PATH=/opt/venv/bin", "PATH=/home/app/.local/bin")
+    assert _start(repo, user) == []
+
+
+def test_a_curl_health_check_on_a_slim_image_can_never_succeed(repo: Path):
+    (repo / "Dockerfile").write_text(GOOD)
+    assert containers.healthcheck_problems(repo / "Dockerfile") == []
+    curl = GOOD.replace('HEALTHCHECK CMD ["python", "-c", "import urllib.request as u; '
+                        "u.urlopen('http://127.0.0.1:8000/health')\"]",
+                        "HEALTHCHECK CMD curl -f http://127.0.0.1:8000/health")
+    (repo / "Dockerfile").write_text(curl)
+    assert "curl" in containers.healthcheck_problems(repo / "Dockerfile")[0]
+
+
+def test_uvicorn_options_fall_back_to_its_environment_and_defaults():
+    assert containers.uvicorn_target(["uvicorn", "app.main:app"]) == (
+        "app.main:app", None, "127.0.0.1", 8000)
+    assert containers.uvicorn_target(
+        ["/opt/venv/bin/uvicorn", "--port=9000", "m:app"], {"UVICORN_HOST": "0.0.0.0"}
+    ) == ("m:app", None, "0.0.0.0", 9000)

@@ -13,7 +13,11 @@ There is no engine on the course's machines, so images are never built here. Ins
   the installed size of the packages each `pip install` brings; `rebuilt_steps` says which
   layers a change rebuilds (`layers`);
 - `workflow_problems(path)` checks a CI workflow's structure (valid YAML, lint/test/build jobs
-  in the right order, caching, pinned actions) (`workflows`);
+  in the right order, caching, pinned actions), and `run_problems(path, repo)` runs its jobs
+  with stand-in tools to check that each check fails when its tool does (`workflows`);
+- `final_image(path)` replays the build on paper (where each COPY puts files, which Python
+  and packages the command finds) and `start_problems(path)` says why the command would not
+  start (`runtime`);
 - `example_service(folder)` writes the small service sprint 02 containerises (`example`).
 
 On a machine with an engine, `docker build` and `docker history` give the real numbers.
@@ -56,6 +60,15 @@ from mlops_course.containers.policy import (
     Rule,
     policy_problems,
 )
+from mlops_course.containers.runtime import (
+    Environment,
+    FinalImage,
+    base_image,
+    final_image,
+    healthcheck_problems,
+    start_problems,
+    uvicorn_target,
+)
 from mlops_course.containers.source import ContainerError
 from mlops_course.containers.workflows import (
     CACHE_VALUES,
@@ -64,6 +77,7 @@ from mlops_course.containers.workflows import (
     WORKFLOW_SCHEMA,
     job_order,
     load_workflow,
+    run_problems,
     upstream,
     workflow_problems,
 )
@@ -83,6 +97,8 @@ __all__ = [
     "SLIM_MARKERS",
     "WORKFLOW_SCHEMA",
     "ContainerError",
+    "Environment",
+    "FinalImage",
     "IgnorePattern",
     "ImageEstimate",
     "Instruction",
@@ -91,10 +107,13 @@ __all__ = [
     "PolicyProblem",
     "Rule",
     "Stage",
+    "base_image",
     "context_files",
     "copied_files",
     "estimate_image",
     "example_service",
+    "final_image",
+    "healthcheck_problems",
     "hadolint",
     "hadolint_executable",
     "image_tag",
@@ -106,6 +125,9 @@ __all__ = [
     "policy_problems",
     "read_dockerignore",
     "rebuilt_steps",
+    "run_problems",
+    "start_problems",
     "upstream",
+    "uvicorn_target",
     "workflow_problems",
 ]
