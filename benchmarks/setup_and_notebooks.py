@@ -17,6 +17,7 @@ reading.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import subprocess
@@ -65,6 +66,15 @@ def _runtime_imports(folder: Path) -> bool:
         [str(python), "-c", "import llama_cpp"], capture_output=True).returncode == 0
 
 
+def _stop_background_build(folder: Path) -> None:
+    """Stop a runtime build still compiling in the clone, before the clone is deleted."""
+    pid_file = folder / ".venv" / "llm-runtime" / "build.pid"
+    try:
+        os.killpg(int(pid_file.read_text()), signal.SIGTERM)
+    except (OSError, ValueError):
+        return  # finished, or never started
+
+
 def time_lab(tmp: Path) -> list[tuple[str, float]]:
     """Seconds from `./course lab` to JupyterLab answering, and to llama.cpp importing."""
     folder = clone(tmp)
@@ -76,26 +86,26 @@ def time_lab(tmp: Path) -> list[tuple[str, float]]:
         env={**cold_env(tmp), "CI": ""}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,  # so the whole group (JupyterLab, its kernels) stops at the end
     )
-    lab_seconds = runtime_seconds = None
+    lab_seconds = runtime_seconds = float("nan")
     try:
         while time.perf_counter() - started < LAB_TIMEOUT:
             if lab.poll() is not None:
                 raise SystemExit(f"./course lab exited with {lab.returncode}; see {log.name}")
-            now = time.perf_counter() - started
-            if lab_seconds is None and _answers(f"http://127.0.0.1:{port}/api/status"):
-                lab_seconds = now
-            if lab_seconds is not None and _runtime_imports(folder):
+            if math.isnan(lab_seconds) and _answers(f"http://127.0.0.1:{port}/api/status"):
+                lab_seconds = time.perf_counter() - started
+                print(f"JupyterLab answered after {lab_seconds:.0f} s", flush=True)
+            if not math.isnan(lab_seconds) and _runtime_imports(folder):
                 runtime_seconds = time.perf_counter() - started
                 break
-            time.sleep(1 if lab_seconds is None else 5)
+            time.sleep(1 if math.isnan(lab_seconds) else 5)
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         lab.wait(timeout=60)
+        _stop_background_build(folder)
         log.close()
-    if lab_seconds is None or runtime_seconds is None:
-        raise SystemExit(f"./course lab took over {LAB_TIMEOUT:.0f} s; see {log.name}")
     return [("./course lab until JupyterLab answers (new clone, empty package cache)", lab_seconds),
-            ("... until sprint 06's llama.cpp runtime imports", runtime_seconds)]
+            (f"... until sprint 06's llama.cpp runtime imports (nan: over {LAB_TIMEOUT:.0f} s)",
+             runtime_seconds)]
 
 
 def time_setups(cold_cache: bool) -> list[tuple[str, float]]:

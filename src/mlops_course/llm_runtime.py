@@ -12,7 +12,8 @@ module installs exactly the locked version and nothing else (its dependencies ar
     python -m mlops_course.llm_runtime install --background
 
 The state lives in `<venv>/llm-runtime/`: `build.log` (the compiler's output), `build.lock`
-(held by the process that builds) and `build.status` (the exit code of the last build).
+(held by the process that builds), `build.pid` (its process id; in the background it leads
+its own process group) and `build.status` (the exit code of the last build).
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ def install(*, quiet: bool = False) -> RuntimeState:
                 f"(progress: {log}).")
             fcntl.flock(handle, fcntl.LOCK_EX)
         os.utime(folder / "build.lock")  # the build's start time, for `state()`
+        (folder / "build.pid").write_text(f"{os.getpid()}\n")  # to stop it (benchmarks)
         current = state()
         if current.ready:
             return current
