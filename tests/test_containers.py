@@ -349,7 +349,7 @@ def test_python_m_runs_the_python_the_path_finds(repo: Path):
     python_m = GOOD.replace('CMD ["uvicorn"', 'CMD ["python", "-m", "uvicorn"')
     assert _start(repo, python_m) == []  # /opt/venv/bin comes first on the PATH
     system = python_m.replace("ENV PATH=/opt/venv/bin:$PATH\n", "")
-    assert "`/usr/local/bin/python` imports none of the installed" in _start(repo, system)[0]
+    assert "`/usr/local/bin/python` sees none of the packages" in _start(repo, system)[0]
 
 
 def test_a_venv_copied_to_another_path_breaks_its_scripts(repo: Path):

@@ -149,7 +149,8 @@ class _Build:
     def stage(self, stage: Stage) -> FinalImage:
         """A stage's image: a copy of the stage it starts from, or a fresh base image."""
         parent = self.images.get(stage.base.lower())
-        image = copy.deepcopy(parent) if parent is not None else FinalImage(env=dict(self.args))
+        fresh = FinalImage(env={**self.args, "PATH": DEFAULT_PATH})  # the python image's PATH
+        image = copy.deepcopy(parent) if parent is not None else fresh
         for instruction in stage.instructions[1:]:
             self.instruction(instruction, image)
         key = stage.name.lower() if stage.name else str(stage.index)
@@ -316,12 +317,11 @@ def uvicorn_target(
             int(port) if port.isdigit() else -1)
 
 
-def start_problems(source: str | Path, context: str | Path | None = None,
-                   packages: tuple[str, ...] = ("uvicorn",)) -> list[str]:
+def start_problems(source: str | Path, context: str | Path | None = None) -> list[str]:
     """Why the final image's command would not start, in plain words; `[]` when it would.
 
     Checks that the program is found (on the PATH, or by its absolute path), that the Python it
-    runs on exists where the scripts say and imports `packages`, and, for uvicorn serving a
+    runs on exists where the scripts say and sees the installed packages, and, for uvicorn serving a
     module of the build context (`app/main.py` for `app.main:app`), that the module is copied
     under the working directory (or `--app-dir`).
     """
@@ -337,9 +337,9 @@ def start_problems(source: str | Path, context: str | Path | None = None,
         return [python[1:]]
     problems = []
     if not image.importable_from(python):
-        problems.append(f"`{python}` imports none of the installed packages ({', '.join(packages)} "
-                        "among them): install the requirements where that Python looks, or put "
-                        "the right environment first on the PATH.")
+        problems.append(f"`{python}` sees none of the packages installed in the image: install "
+                        "the requirements where that Python looks, or put the right environment "
+                        "first on the PATH.")
     spec, app_dir, _, _ = uvicorn_target(command, image.env)
     module = (spec or "").split(":")[0].replace(".", "/") + ".py"
     if spec and ":" in spec and module in image.context:  # local code, not an installed package
