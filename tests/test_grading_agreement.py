@@ -1,14 +1,14 @@
 """`mlops-course check` predicts the grade of the visible tests, on every lab and every variant.
 
-For each lab, the synthetic cohort (every member for the warm-up lab; for the others every
-member but the hostile ones, which test the sandbox, not the verdicts, and would only add their
-time limits), every mutant and every alternative go through `selfcheck.check_many`, the code
-behind `mlops-course check`. The self-check runs the grader's pipeline with the visible tests
-(see `selfcheck`), so one execution per distinct notebook serves both sides: check's verdict
-per test cell (its reading of the executed notebook, `streams.verdict`) is compared with the
-score nbgrader's SaveAutoGrades recorded in the submission's gradebook (what `grade` merges into
-the course gradebook and the CSVs). For the warm-up lab, a separate `mlops-course grade` run of
-the visible tests proves that two executions agree as well.
+For each lab, the synthetic cohort (every member for the warm-up lab; for the others the solution,
+the blank release, a partly right answer and the mutants: the file-level and hostile members behave
+alike in every lab) and every alternative go through `selfcheck.check_many`, the code behind `mlops-
+course check`. The self-check runs the grader's pipeline with the visible tests (see `selfcheck`),
+so one execution per distinct notebook serves both sides: check's verdict per test cell (its reading
+of the executed notebook, `streams.verdict`) is compared with the score nbgrader's SaveAutoGrades
+recorded in the submission's gradebook (what `grade` merges into the course gradebook and the CSVs).
+For the warm-up lab, a separate `mlops-course grade` run of the visible tests proves that two
+executions agree as well.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ SANDBOX_ONLY = {
 }
 
 
+# Beyond the warm-up lab, the members whose verdicts differ by lab: the solution, the blank
+# release, a partly right one and every mutant (with the alternatives below). The file-level
+# members (tampered, corrupt, renamed...) behave the same in every lab, so the warm-up's cover
+# them, and CI time goes to the variants.
+VERDICTS = {"correct", "blank", "partly right", "mutant"}
+
+
 def _variants(lab: Lab) -> dict[str, dict[str, bytes]]:
     """Every alternative of the lab as submission files (mutants are cohort members)."""
     release = {n: nbformat.read(lab.release_path(n), as_version=4) for n in lab.notebooks}
@@ -59,7 +66,8 @@ def _submissions(lab: Lab, folder: Path, hostile: bool = True) -> dict[str, list
     members = {
         m.student: m.files
         for m in cohort.members(lab, folder)
-        if (hostile and lab.name == "00-start-here") or m.kind not in SANDBOX_ONLY
+        if (hostile and lab.name == "00-start-here")
+        or (m.kind not in SANDBOX_ONLY and (lab.name == "00-start-here" or m.kind in VERDICTS))
     }
     members.update(_variants(lab))
     distinct: dict[str, list[Path]] = {}
