@@ -27,7 +27,6 @@ PENGUINS = "penguins"
 REFERENCE_START = system.REFERENCE_START
 REFERENCE_END = system.REFERENCE_END  # exclusive: the reference period is all of 2011
 PRODUCTION_END = system.DATA_END
-__all__ = ["Window", "sha256"]  # re-exported: notebooks and labs use datasets.Window
 
 
 class DatasetError(RuntimeError):
