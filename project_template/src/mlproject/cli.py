@@ -7,6 +7,8 @@
     monitor [--window ...]        Evidently reports per window: ALERT on drift, RETRAIN on MAE
     dashboard [--port]            the Streamlit monitoring dashboard
     export-onnx [--output]        export the champion to ONNX, after a parity check
+    score-batch --from --to       predict every hour of a period into Parquet (idempotent)
+    train-resumable [--workdir]   train in checkpointed chunks; SIGTERM stops, a re-run resumes
 
 Each command imports only what it needs, so `--help` answers at once.
 """
@@ -116,6 +118,30 @@ def _export_onnx(args: argparse.Namespace) -> int:
     return 0
 
 
+def _score_batch(args: argparse.Namespace) -> int:
+    from mlproject import batch
+
+    output = Path(args.output) if args.output else None
+    result = batch.score_batch(args.date_from, args.date_to, output)
+    print(
+        f"Scored {result.rows} hours from {args.date_from} to {args.date_to} with "
+        f"{result.model_name}@{result.model_alias} (version {result.model_version}): {result.path}"
+    )
+    return 0
+
+
+def _train_resumable(args: argparse.Namespace) -> int:
+    from mlproject import resumable
+
+    return resumable.main(
+        Path(args.workdir),
+        rounds=args.rounds,
+        chunk=args.chunk,
+        train_end=args.train_end,
+        seed=args.seed,
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and for `--help` in the README)."""
     top = argparse.ArgumentParser(prog="mlproject", description=__doc__.split("\n")[0])
@@ -160,6 +186,22 @@ def parser() -> argparse.ArgumentParser:
     onnx = commands.add_parser("export-onnx", help="export the champion to ONNX")
     onnx.add_argument("--output", default="artifacts/model.onnx")
     onnx.set_defaults(run=_export_onnx)
+
+    scoring = commands.add_parser("score-batch", help="score a period with the champion")
+    scoring.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+    scoring.add_argument("--to", dest="date_to", required=True, help="last day (included)")
+    scoring.add_argument("--output", default=None, help="Parquet file (default: reports/batch/)")
+    scoring.set_defaults(run=_score_batch)
+
+    resume = commands.add_parser(
+        "train-resumable", help="train in checkpointed chunks; a re-run resumes after SIGTERM"
+    )
+    resume.add_argument("--workdir", default="artifacts/resumable", help="checkpoint folder")
+    resume.add_argument("--rounds", type=int, default=300, help="boosting rounds in all")
+    resume.add_argument("--chunk", type=int, default=25, help="rounds between checkpoints")
+    resume.add_argument("--train-end", default="2012-10-01", help="first day NOT trained on")
+    resume.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
+    resume.set_defaults(run=_train_resumable)
     return top
 
 
