@@ -12,7 +12,7 @@ Subclasses and stand-ins
         - `output()` overrides nbclient's: each cell's printed output is capped at
           `Limits.output_bytes`, with one marker per stream (so a cell that wrote to stderr
           still counts as failed). Why: a print loop would otherwise fill the worker's memory
-          and the autograded notebook.
+          and the autograded notebook. (The kernel caps too, before sending: `streams`.)
         - `async_start_new_kernel_client()` / `start_new_kernel_client` override nbclient's,
           minus jupyter_client's fixed waits (a heartbeat poll every 0.2 s, then IOPub drained
           until 0.2 s pass quietly). Why: those waits were most of a forked kernel's start.
@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_course.grading.sandbox import KernelHandle, Sandbox, SandboxError
+from mlops_course.grading.streams import CUT_MARKER
 
 
 class NbgraderError(RuntimeError):
@@ -98,7 +99,7 @@ class OutputCap:
         # One marker per stream: a cell that wrote to stderr still counts as failed.
         self._marked.add((cell_index, name))
         msg = copy.deepcopy(msg)
-        msg["content"]["text"] = f"\n... output cut by the grader after {self.limit} bytes ...\n"
+        msg["content"]["text"] = CUT_MARKER.format(limit=self.limit)
         return msg
 
 

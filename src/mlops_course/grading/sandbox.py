@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_course import settings
-from mlops_course.grading.streams import kernel_arguments
+from mlops_course.grading.streams import OUTPUT_CAP_ENV, kernel_arguments
 
 HOME_INSIDE = "/home/student"
 RUN_INSIDE = "/run/kernel"
@@ -449,7 +449,7 @@ class Sandbox:
                 "log": f"{self.run_dir}/kernel.log",
                 "limits": limits,
                 "uid": self.kernel_uid,
-                "env": {},
+                "env": {OUTPUT_CAP_ENV: str(self.limits.output_bytes)},
                 "arguments": ["--HistoryManager.hist_file=:memory:", *kernel_arguments()],
             }
         )

@@ -31,8 +31,10 @@ an unanswered question); the self-check prints it and the feedback shows it unde
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +43,10 @@ EXTENSION = "mlops_course.grading.streams"
 LABEL = "[not graded: {kind}] "
 ROUTED = re.compile(r"^\[not graded: (warning|log)\] ", re.M)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Set by the grader in every kernel it forks (see `sandbox.Sandbox.spawn`): the most a cell may
+# print per stream. Without it (nbgrader's own kernels) nothing is capped in the kernel.
+OUTPUT_CAP_ENV = "MLOPS_GRADING_OUTPUT_BYTES"
+CUT_MARKER = "\n... output cut by the grader after {limit} bytes ...\n"
 # A test that runs an answer again in a fresh Python process says so in its message with these
 # words; the explanation then tells the student what such a re-run needs.
 REEXECUTION_WORDS = ("another process", "another python process", "a fresh process")
@@ -108,8 +114,83 @@ def route(stdout: Any = None, stderr: Any = None) -> RoutedStderr:
     return routed
 
 
+class CappedWrites:
+    """An OutStream's `write`, keeping at most `limit` characters per cell and dropping the rest.
+
+    Why in the kernel: ipykernel buffers what a cell prints and sends it over ZeroMQ every
+    0.2 s, so a cell printing 200 MB held hundreds of MB in the kernel and died (SIGSEGV under
+    the address-space limit) before the grader could drop anything. Past the cap a write only
+    counts and returns, so a print loop keeps running at full speed, holds no memory, and the
+    answer is graded. A cell is one execute request (its parent message id).
+    """
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self.stream, self.limit = stream, limit
+        self.original = stream.write
+        self.used: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        key = str(self.stream.parent_header.get("header", {}).get("msg_id", ""))
+        used = self.used.get(key, 0)
+        room = self.limit - used
+        if len(text) <= room:
+            self.used[key] = used + len(text)
+            return self.original(text)
+        if room > 0:
+            self.used[key] = self.limit
+            self.original(text[:room])
+        if key not in self.dropped:  # once per cell and stream: the grader marks it as cut
+            self.original(CUT_MARKER.format(limit=self.limit))
+        self.dropped[key] = self.dropped.get(key, 0) + len(text) - max(room, 0)
+        return len(text)
+
+
+def _capped_echo(stream: Any, limit: int) -> None:
+    """ipykernel echoes what reaches file descriptors 1 and 2 to the kernel's log as well; past
+    the file-size limit that write fails and its reader thread stops, after which a program
+    writing to the descriptor would block. Route the echo through a pipe whose reader keeps the
+    first `limit` bytes in the log and drops the rest."""
+    copy = getattr(stream, "_original_stdstream_copy", None)
+    if copy is None:
+        return
+    log = os.dup(copy)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, copy)  # ipykernel looks the descriptor up by number on every write
+    os.close(write_end)
+
+    def drain() -> None:
+        kept = 0
+        while chunk := os.read(read_end, 65536):
+            if kept < limit:
+                try:
+                    os.write(log, chunk[: limit - kept])
+                except OSError:
+                    kept = limit
+                kept += len(chunk)
+
+    threading.Thread(target=drain, name=f"capped-echo-{stream.name}", daemon=True).start()
+
+
+def cap_output(limit: int) -> None:
+    """Cap what each cell may print, per stream, in this kernel (see `CappedWrites`)."""
+    from ipykernel.iostream import OutStream
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if isinstance(stream, RoutedStderr):
+            stream = stream._stderr
+        if not isinstance(stream, OutStream) or isinstance(stream.write, CappedWrites):
+            continue
+        stream.write = CappedWrites(stream, limit)
+        _capped_echo(stream, limit)
+
+
 def load_ipython_extension(ipython) -> None:  # noqa: ARG001 - IPython's extension signature
     """Loaded by every grading and self-check kernel (see `kernel_arguments`)."""
+    limit = int(os.environ.get(OUTPUT_CAP_ENV) or 0)
+    if limit > 0:
+        cap_output(limit)
     route()
 
 
