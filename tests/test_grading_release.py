@@ -34,3 +34,24 @@ def test_release_leaks_no_solution_hidden_test_or_mutant(warmup_lab, tmp_path):
 def test_release_check_command_reports_up_to_date(capsys):
     assert main(["release", "--check", "00-start-here"]) == 0
     assert "labs/ is up to date for 1 lab(s): 00-start-here." in capsys.readouterr().out
+
+
+def test_grading_an_assignment_without_a_release_warns_of_nothing(warmup_lab, tmp_path):
+    """Issue 21: a lab is compared with its release only when there is one."""
+    import shutil
+
+    from mlops_course.grading import run
+    from mlops_course.grading.lab import get_lab
+
+    shutil.copytree(warmup_lab.source_dir, tmp_path / "source" / "ps1")
+    lab = get_lab("ps1", tmp_path / "source", tmp_path / "release")
+    assert not lab.release_dir.exists()
+    _, stale = run.bundle_for(lab, run.Options())
+    assert stale == []
+    # Once released, an edited or missing notebook is still reported.
+    lab.release_dir.mkdir(parents=True)
+    (lab.release_dir / "warmup.ipynb").write_text("{}")
+    _, stale = run.bundle_for(lab, run.Options())
+    assert len(stale) == 1 and "release/ps1/warmup.ipynb differs" in stale[0]
+    (lab.release_dir / "warmup.ipynb").write_bytes(warmup_lab.release_path("warmup").read_bytes())
+    assert run.bundle_for(lab, run.Options())[1] == []

@@ -104,12 +104,7 @@ def bundle_for(
         generated = release.generate(lab, Path(tmp), Path(tmp) / "template.db")
         released = {nb: (generated.folder / f"{nb}.ipynb").read_text() for nb in lab.notebooks}
         template = generated.gradebook.read_bytes()
-        stale = [
-            f"labs/{lab.name}/{nb}.ipynb differs from a fresh release of solutions/{lab.name}"
-            for nb in lab.notebooks
-            if not lab.release_path(nb).is_file()
-            or lab.release_path(nb).read_text() != released[nb]
-        ]
+        stale = _release_differs(lab, released)
     bundle = LabBundle(
         lab=lab.name,
         notebooks=tuple(lab.notebooks),
@@ -123,6 +118,23 @@ def bundle_for(
         sandbox=options.sandbox,
     )
     return bundle, stale
+
+
+def _release_differs(lab: Lab, released: dict[str, str]) -> list[str]:
+    """What differs between the lab's release folder and a fresh release of its source.
+
+    Only when a release exists: an assignment not released yet (no notebook in its release
+    folder) has nothing to differ from, and a warning about it would only be noise."""
+    if not any(lab.release_path(nb).is_file() for nb in lab.notebooks):
+        return []
+    shown, source = settings.display_path(lab.release_dir), settings.display_path(lab.source_dir)
+    return [
+        f"{shown}/{nb}.ipynb differs from a fresh release of {source}"
+        if lab.release_path(nb).is_file()
+        else f"{shown}/{nb}.ipynb is missing from the release of {source}"
+        for nb in lab.notebooks
+        if not lab.release_path(nb).is_file() or lab.release_path(nb).read_text() != released[nb]
+    ]
 
 
 def _imports_of_locked_cells(releases: list[str]) -> list[str]:
