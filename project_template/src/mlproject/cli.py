@@ -2,6 +2,7 @@
 
     validate                      check the data file (checksum, schema, ranges, nulls)
     train [--fast] [--train-end]  train, track, register and gate one candidate
+    tune --trials N [--workers W] an Optuna study (trials = MLflow child runs); best -> gate
     serve [--port]                serve the champion over HTTP (uvicorn)
     pipeline run|compile          run the KFP pipeline locally, or compile it to YAML
     monitor [--window ...]        Evidently reports per window: ALERT on drift, RETRAIN on MAE
@@ -47,6 +48,25 @@ def _train(args: argparse.Namespace) -> int:
         train_end=args.train_end, fast=args.fast or None, seed=args.seed, max_iter=args.max_iter
     )
     print(train.summary(result))
+    return 0
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from mlproject import tune
+
+    if args.join:  # a worker started by another `tune`: run trials of its study, then stop
+        storage = args.storage or tune.default_storage(cfg.get_settings())
+        tune.work(args.join, storage, args.trials, worker=args.worker, fast=args.fast or None)
+        return 0
+    result = tune.tune(
+        args.trials,
+        workers=args.workers,
+        fast=args.fast or None,
+        study_name=args.study,
+        storage=args.storage,
+        register_model=not args.no_register,
+    )
+    print(tune.summary(result))
     return 0
 
 
@@ -142,6 +162,20 @@ def _train_resumable(args: argparse.Namespace) -> int:
     )
 
 
+def _add_tune(commands: argparse._SubParsersAction) -> None:
+    """The `tune` command's arguments (apart, to keep parser() short)."""
+    tune = commands.add_parser("tune", help="Optuna search; the best trial goes through the gate")
+    tune.add_argument("--trials", type=int, default=20, help="trials in all, shared by workers")
+    tune.add_argument("--workers", type=int, default=1, help="processes sharing the study")
+    tune.add_argument("--fast", action="store_true", help="small models (tests, CI)")
+    tune.add_argument("--study", default=None, help="resume or join this study by name")
+    tune.add_argument("--storage", default=None, help="Optuna storage URL (default: optuna.db)")
+    tune.add_argument("--no-register", action="store_true", help="track only, no gate")
+    tune.add_argument("--join", default=None, help=argparse.SUPPRESS)  # set by --workers
+    tune.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
+    tune.set_defaults(run=_tune)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and for `--help` in the README)."""
     top = argparse.ArgumentParser(prog="mlproject", description=__doc__.split("\n")[0])
@@ -155,6 +189,8 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
     train.add_argument("--max-iter", type=int, default=None, help="boosting rounds")
     train.set_defaults(run=_train)
+
+    _add_tune(commands)
 
     serve = commands.add_parser("serve", help="serve the champion over HTTP")
     serve.add_argument("--host", default=os.environ.get("MLPROJECT_HOST", "127.0.0.1"))
