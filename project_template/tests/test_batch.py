@@ -127,3 +127,36 @@ def test_the_command_writes_where_it_is_told_and_says_which_version(trained, tmp
 def test_the_command_reports_a_bad_period_as_one_line(tmp_path, capsys):
     assert cli.main(["score-batch", "--from", "2012-06-02", "--to", "2012-06-01"]) == 1
     assert "before" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the pipeline step
+
+
+def test_the_batch_pipeline_compiles_to_one_uncached_step_in_the_training_image(tmp_path):
+    import yaml
+    from kfp import components
+
+    from mlproject import pipeline
+
+    path = pipeline.compile_pipeline(tmp_path / "batch.yaml", pipeline.batch_scoring_pipeline)
+    loaded = components.load_component_from_file(str(path))
+    assert loaded.name == pipeline.BATCH_PIPELINE_NAME
+    assert {"date_from", "date_to", "tracking_uri", "data_sha256"} <= set(
+        loaded.component_spec.inputs
+    )
+    spec = yaml.safe_load(path.read_text())
+    tasks = spec["root"]["dag"]["tasks"]
+    assert list(tasks) == ["score-batch"]
+    assert not tasks["score-batch"]["cachingOptions"].get("enableCache", False)
+    images = {e["container"]["image"] for e in spec["deploymentSpec"]["executors"].values()}
+    assert images == {pipeline.IMAGE}
+
+
+@pytest.mark.slow
+def test_the_pipeline_step_writes_the_same_file_as_the_command(trained, frame, tmp_path):
+    from mlproject import pipeline
+
+    settings = dataclasses.replace(cfg.get_settings(), pipeline_root=tmp_path / "runs")
+    artifact = pipeline.run_batch_local("2012-07-01", "2012-07-02", settings=settings)
+    command = batch.score_batch("2012-07-01", "2012-07-02", tmp_path / "cli.parquet", frame=frame)
+    assert artifact.read_bytes() == command.path.read_bytes()

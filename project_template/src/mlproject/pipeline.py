@@ -16,6 +16,12 @@ the same code. Two ways to run it:
 
 Steps that read or change the registry (evaluate, gate, register) opt out of KFP's cache:
 their result depends on the registry's state, which is not one of their inputs.
+
+A second, one-step pipeline scores a period in batch (`batch_scoring_pipeline`): the
+champion predicts every hour from `date_from` to `date_to` into a Parquet artifact, with the
+model version on every row (`mlproject.batch`, the same code as `mlproject score-batch`). It
+runs on its own schedule, after training has moved the alias, and never from the cache: the
+champion it reads is not one of its inputs.
 """
 
 # No `from __future__ import annotations` here: KFP reads the components' type hints at
@@ -32,6 +38,7 @@ from kfp.dsl import Dataset, Input, Metrics, Model, Output
 from mlproject import settings as cfg
 
 PIPELINE_NAME = "mlproject-training"
+BATCH_PIPELINE_NAME = "mlproject-batch-scoring"
 IMAGE = os.environ.get("MLPROJECT_PIPELINE_IMAGE", "ghcr.io/your-org/mlproject-train:0.1.0")
 
 
@@ -198,6 +205,45 @@ def register(
     return f"version {version} {verdict}: {reason}"
 
 
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def score_batch(
+    source: str,
+    data_sha256: str,
+    date_from: str,
+    date_to: str,
+    tracking_uri: str,
+    model_name: str,
+    alias: str,
+    predictions: Output[Dataset],
+) -> str:
+    """Score every hour of the period with the alias's model; return the version used."""
+    from pathlib import Path
+
+    from mlproject import batch, data
+    from mlproject.settings import for_pipeline_step
+
+    settings = for_pipeline_step(tracking_uri, model_name, alias)
+    path = Path(source)
+    sha256 = data.verify_checksum(path, path.parent / "datacard.md")
+    if data_sha256 and sha256 != data_sha256:
+        raise data.ChecksumError(
+            f"{path} is version {sha256[:12]}, but the run asked for {data_sha256[:12]}."
+        )
+    frame = data.validate(data.load(path, verify=False))
+    result = batch.score_batch(
+        date_from, date_to, Path(predictions.path), settings=settings, frame=frame
+    )
+    predictions.metadata.update(
+        {
+            "rows": result.rows,
+            "model_name": result.model_name,
+            "model_version": result.model_version,
+            "data.sha256": sha256,
+        }
+    )
+    return result.model_version
+
+
 @dsl.pipeline(
     name=PIPELINE_NAME,
     description="Bike-rental demand: ingest, validate, train, evaluate, gate and register.",
@@ -256,11 +302,53 @@ def training_pipeline(
     return registered.output
 
 
-def compile_pipeline(path: Path) -> Path:
-    """Write the pipeline spec (YAML) that Kubeflow Pipelines and Vertex AI accept."""
+@dsl.pipeline(
+    name=BATCH_PIPELINE_NAME,
+    description="Bike-rental demand: the champion scores every hour of a period into Parquet.",
+)
+def batch_scoring_pipeline(
+    source: str,
+    tracking_uri: str,
+    date_from: str,
+    date_to: str,
+    data_sha256: str = "",
+    model_name: str = "mlproject",
+    alias: str = "champion",
+) -> Dataset:
+    """Batch scoring as a pipeline; returns the predictions (Parquet) as an artifact."""
+    scored = score_batch(
+        source=source,
+        data_sha256=data_sha256,
+        date_from=date_from,
+        date_to=date_to,
+        tracking_uri=tracking_uri,
+        model_name=model_name,
+        alias=alias,
+    )
+    scored.set_caching_options(enable_caching=False)  # the champion is not an input
+    return scored.outputs["predictions"]
+
+
+def compile_pipeline(path: Path, pipeline_func: Any = None) -> Path:
+    """Write a pipeline's spec (YAML; the training pipeline by default) for KFP or Vertex AI."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    compiler.Compiler().compile(training_pipeline, str(path))
+    compiler.Compiler().compile(pipeline_func or training_pipeline, str(path))
     return path
+
+
+def batch_arguments(settings: cfg.Settings, date_from: str, date_to: str) -> dict[str, Any]:
+    """The batch-scoring pipeline's arguments for these settings and period."""
+    from mlproject import data
+
+    return dict(
+        source=str(settings.data_file),
+        tracking_uri=settings.tracking_uri,
+        date_from=date_from,
+        date_to=date_to,
+        data_sha256=data.verify_checksum(settings.data_file, settings.datacard_file),
+        model_name=settings.model_name,
+        alias=settings.model_alias,
+    )
 
 
 def arguments(
@@ -296,19 +384,32 @@ def run_local(
 
     Outputs of every step land under the pipeline root (default `local_outputs/`).
     """
+    settings = settings or cfg.get_settings()
+    args = arguments(settings, train_end=train_end, fast=fast, seed=seed)
+    return str(_run_here(training_pipeline, args, settings).output)
+
+
+def run_batch_local(date_from: str, date_to: str, *, settings: cfg.Settings | None = None) -> Path:
+    """Run the batch-scoring pipeline here with kfp.local; return the Parquet file it wrote."""
+    settings = settings or cfg.get_settings()
+    task = _run_here(
+        batch_scoring_pipeline, batch_arguments(settings, date_from, date_to), settings
+    )
+    return Path(task.output.path)
+
+
+def _run_here(pipeline_func: Any, args: dict[str, Any], settings: cfg.Settings) -> Any:
+    """One local run with kfp.local, outputs under the settings' pipeline root."""
     from kfp import local
 
-    settings = settings or cfg.get_settings()
     local.init(
         # use_venv=False: run steps with this interpreter, which has mlproject installed,
         # instead of building a fresh virtualenv (and downloading packages) per step.
         runner=local.SubprocessRunner(use_venv=False),
         pipeline_root=str(settings.pipeline_root),
     )
-    args = arguments(settings, train_end=train_end, fast=fast, seed=seed)
     with warnings.catch_warnings():
         # kfp.local warns when a step's image name lacks "python"; ours is the training image,
         # and locally the steps run in this environment anyway.
         warnings.filterwarnings("ignore", message="You may be attemping to run a task")
-        task = training_pipeline(**args)
-    return str(task.output)
+        return pipeline_func(**args)
