@@ -82,7 +82,8 @@ def test_a_sound_backlog_has_no_problems_in_any_order():
 
 
 @pytest.mark.parametrize("criterion", ["it works well", "The API is fast", "the model is accurate",
-                                       "predictions are good enough", "The model is better"])
+                                       "predictions are good enough", "The model is better",
+                                       "in 2012 the model works", "fast for 95 % of requests"])
 def test_vague_criteria_are_refused(criterion):
     assert stories.criterion_problems(criterion)
 
@@ -91,6 +92,7 @@ def test_vague_criteria_are_refused(criterion):
     "MAE below 40 bikes per hour on the holdout", "p95 latency under 200 ms at 20 requests/s",
     "returns 422 for a negative windspeed", "the run logs the data file's SHA-256",
     "the MAE is lower than the hourly baseline's on the same window",
+    "the forecast holds 24 values, one per hour of the next day",
 ])
 def test_measurable_or_observable_criteria_pass(criterion):
     assert stories.criterion_problems(criterion) == []
@@ -125,6 +127,9 @@ def test_the_card_target_must_be_met_not_loosened():
     looser[0] = story(acceptance_criteria=["MAE at most 50 bikes per hour on the holdout"])
     assert "good_enough" in " ".join(stories.backlog_problems(looser, CARD))
     assert stories.states_the_card_target(stories.as_story(story()), CARD)
+    for loose in ["MAE at most 45 over 3 months of 2011", "MAE of 2011 below 41"]:
+        assert not stories.states_the_card_target(
+            stories.as_story(story(acceptance_criteria=[loose])), CARD), loose
 
 
 def test_a_story_renders_as_an_issue_with_checklists():

@@ -60,7 +60,7 @@ OBSERVABLE = re.compile(
     r"listed|prints?|sends?|sent|alerts?|notif(?:y|ies|ied)|fails?|exits?|blocks?|creates?|"
     r"created|opens?|registers?|registered|moves?|moved|points?|tags?|tagged|loads?|loaded|"
     r"serves?|served|contains?|includes?|names?|reports?|reported|appears?|exports?|"
-    r"triggers?|triggered|produces?|keeps?|marks?|marked|links?|linked|publish(?:es|ed)?|"
+    r"triggers?|triggered|produces?|keeps?|marks?|marked|links?|linked|publish(?:es|ed)?|holds?|"
     r"available)\b"
 )
 VAGUE = re.compile(
@@ -68,7 +68,8 @@ VAGUE = re.compile(
     r"easily|friendly|user-friendly|intuitive|robust|reliable|reliably|properly|correctly|"
     r"appropriate|appropriately|reasonable|reasonably|efficient|efficiently|accurate|"
     r"accurately|smooth|smoothly|seamless|seamlessly|optimal|sufficient|sufficiently|"
-    r"satisfactory|acceptable|as expected|high quality|low|high|enough|improved?)\b"
+    r"satisfactory|acceptable|as expected|high quality|low|high|enough|improved?|works?|"
+    r"working)\b"
 )
 TEST_WORD = re.compile(r"\btest|pytest", re.I)
 # Words of four letters or more that say nothing about who the user is.
@@ -177,10 +178,11 @@ def criterion_problems(criterion: str) -> list[str]:
     text = " ".join(str(criterion).lower().split())
     if len(text.split()) < 3:
         return [f"{criterion!r} is too short to say what is checked"]
-    with_number = NUMBER.search(text) and COMPARATOR.search(text)
-    if with_number or (RELATIVE.search(text) and QUANTITY.search(text)):
-        return []  # a quantity with a threshold: "MAE below 40", "error lower than the baseline's"
     vague = VAGUE.search(text)
+    if NUMBER.search(text) and (COMPARATOR.search(text) or not vague):
+        return []  # a threshold or an exact count: "MAE below 40", "24 values, one per hour"
+    if RELATIVE.search(text) and QUANTITY.search(text):
+        return []  # against a named reference: "MAE lower than the baseline's"
     if vague:
         return [
             f"{criterion!r} leans on {vague.group(0)!r}, which nobody can measure; name a "
@@ -241,11 +243,15 @@ def states_the_card_target(story: UserStory, card: Mapping[str, Any]) -> bool:
         names.add("mean absolute error")
     for criterion in story.acceptance_criteria:
         text = criterion.lower()
-        if not any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
-            continue
-        numbers = [float(n.replace(",", ".")) for n in NUMBER.findall(text)]
-        if any((n >= target) if higher else (n <= target) for n in numbers if n > 0):
-            return True
+        named = [m for n in names if (m := re.search(rf"\b{re.escape(n)}\b", text))]
+        # The threshold is the first number after the first comparison that follows the
+        # metric's name ("MAE at most 40 over 3 months"), not a year or a window length.
+        comparison = named and COMPARATOR.search(text, min(m.end() for m in named))
+        number = comparison and NUMBER.search(text, comparison.end())
+        if number:
+            value = float(number.group(0).replace(",", "."))
+            if (value >= target) if higher else (value <= target):
+                return True
     return False
 
 
