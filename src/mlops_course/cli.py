@@ -197,6 +197,10 @@ def _add_grading_commands(sub) -> None:
     check.add_argument("notebook", help="e.g. labs/00-start-here/warmup.ipynb")
     check.set_defaults(func=_check)
 
+    from mlops_course.grading import dropin  # `autograde`: the drop-in for any nbgrader course
+
+    dropin.add_command(sub)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlops-course", description=__doc__)

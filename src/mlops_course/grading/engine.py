@@ -74,6 +74,8 @@ class LabBundle:
     preload: tuple[str, ...]
     private: tuple[str, ...] = ()
     sandbox: str = "auto"  # "auto", "on" or "off"
+    course_id: str = gradebook.COURSE_ID  # nbgrader's CourseDirectory.course_id
+    streams: str = "course"  # `Sandbox.streams`: "nbgrader" for another course's drop-in run
 
     @property
     def key(self) -> str:
@@ -81,7 +83,8 @@ class LabBundle:
         h.update(self.lab.encode())
         h.update(json.dumps(self.release, sort_keys=True).encode())
         h.update(self.template_db)
-        h.update(repr((self.limits, self.preload, self.private, self.sandbox)).encode())
+        knobs = (self.limits, self.preload, self.private, self.sandbox)
+        h.update(repr((*knobs, self.course_id, self.streams)).encode())
         h.update(json.dumps(self.config, sort_keys=True, default=str).encode())
         return h.hexdigest()[:16]
 
@@ -223,13 +226,20 @@ class Worker:
         with got.timed("gradebook"):
             got.db.write_bytes(self.bundle.template_db)
             gradebook.start_submission(
-                got.db, self.bundle.lab, sub.student, timestamp=sub.timestamp, names=sub.names()
+                got.db,
+                self.bundle.lab,
+                sub.student,
+                timestamp=sub.timestamp,
+                names=sub.names(),
+                course_id=self.bundle.course_id,
             )
         for nb_name in self.bundle.notebooks:
             if not self._grade_notebook(nb_name, sub, got):
                 got.failed.add(nb_name)
         with got.timed("gradebook"):
-            grades = gradebook.read_submission(got.db, self.bundle.lab, sub.student)
+            grades = gradebook.read_submission(
+                got.db, self.bundle.lab, sub.student, self.bundle.course_id
+            )
         return self._outcome(sub, got, grades, started)
 
     def _grade_notebook(self, nb_name: str, sub: Submission, got: _Gathered) -> bool:
@@ -238,7 +248,7 @@ class Worker:
         if filename not in sub.files:
             got.findings.append(self._missing(filename, sub))
             with got.timed("gradebook"):
-                gradebook.zero_notebook(got.db, lab, student, nb_name)
+                gradebook.zero_notebook(got.db, lab, student, nb_name, self.bundle.course_id)
             return False
         nb, problem = _parse(sub.files[filename])
         if problem:
@@ -602,6 +612,7 @@ def new_sandbox(bundle: LabBundle) -> Sandbox:
         bundle.preload,
         tuple(Path(p) for p in bundle.private),
         use_bwrap=use,
+        streams=bundle.streams,
     )
 
 

@@ -12,10 +12,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_course import settings
 from mlops_course.grading import config
 from mlops_course.grading.lab import Lab, find_labs
+
+if TYPE_CHECKING:
+    from traitlets.config import Config
 
 
 class ReleaseError(RuntimeError):
@@ -31,11 +35,15 @@ class Generated:
     gradebook: Path
 
 
-def generate(lab: Lab, workdir: Path, gradebook: Path | None = None) -> Generated:
+def generate(
+    lab: Lab, workdir: Path, gradebook: Path | None = None, base: Config | None = None
+) -> Generated:
     """Run nbgrader's GenerateAssignment for one lab into `workdir/release/<lab>/`.
 
     The gradebook (`workdir/gradebook.db` unless given) receives the lab's source cells, which
-    is what the grading engine uses as its template.
+    is what the grading engine uses as its template. `base` is the nbgrader configuration to
+    generate with (the course's `grading/nbgrader_config.py` unless given: another course's
+    own, for the drop-in grader).
     """
     config.ensure_venv_on_path()
     from nbgrader.converters import GenerateAssignment
@@ -53,6 +61,7 @@ def generate(lab: Lab, workdir: Path, gradebook: Path | None = None) -> Generate
         db_url=config.sqlite_url(gradebook),
         source=lab.source_dir.parent,
         release=workdir / "release",
+        base=base,
     )
     cfg.CourseDirectory.assignment_id = lab.name
     log = config.quiet_logger()

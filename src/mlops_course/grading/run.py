@@ -62,6 +62,32 @@ class Options:
     reports: bool = True
     feedback: bool = True
     write_submitted: bool = True
+    course: CourseLayout | None = None  # grade in place in another nbgrader course (`dropin`)
+
+
+@dataclass(frozen=True)
+class CourseLayout:
+    """Where a run reads and writes inside an nbgrader course folder that is not this course's.
+
+    `cfg` is that course's own nbgrader configuration; `folder(step, student)` is nbgrader's
+    `CourseDirectory.format_path`, so custom folder names are followed. The engine's own files
+    (the ledger, reports, per-submission gradebooks waiting to be merged) go under `state`.
+    """
+
+    root: Path
+    cfg: Any
+    gradebook: Path
+    course_id: str
+    steps: dict[str, str]  # nbgrader step ("submitted", ...) -> its directory setting
+    structure: str  # CourseDirectory.directory_structure
+    state: Path
+
+    def folder(self, step: str, student: str, assignment: str) -> Path:
+        """nbgrader's path for one student's assignment at `step` (as `format_path` builds it)."""
+        rel = self.structure.format(
+            nbgrader_step=self.steps[step], student_id=student, assignment_id=assignment
+        )
+        return self.root / rel
 
 
 @dataclass(frozen=True)
@@ -77,13 +103,22 @@ def plan_for(lab: Lab, options: Options) -> Plan:
     """Configuration, limits and the modules to preload, from the lab's source alone."""
     import nbformat
 
-    cfg = config.load()
+    if options.course is None:
+        cfg = config.load()
+    else:  # a copy: the run's own settings below must not change the course's
+        cfg = config.from_plain(config.to_plain(options.course.cfg))
     if options.cell_seconds is not None:
         cfg.Execute.timeout = int(options.cell_seconds)
+    elif cfg.Execute.get("timeout", "unset") == "unset":  # another course may leave it unset
+        from nbgrader.preprocessors import Execute
+
+        cfg.Execute.timeout = Execute.timeout.default_value
     lab_settings = lab.settings()
+    wall = float(options.wall_seconds or lab_settings.grading_seconds)
     limits = Limits(
-        wall_seconds=float(options.wall_seconds or lab_settings.grading_seconds),
-        cell_seconds=int(cfg.Execute.timeout),
+        wall_seconds=wall,
+        # nbgrader's None means no per-cell limit: the submission's wall-clock budget remains
+        cell_seconds=int(cfg.Execute.timeout or wall),
         memory_mb=int(options.memory_mb or lab_settings.memory_mb),
         network=lab_settings.network,
     )
@@ -101,7 +136,9 @@ def bundle_for(
     """The lab as workers need it, plus what differs between labs/ and a fresh release."""
     plan = plan or plan_for(lab, options)
     with tempfile.TemporaryDirectory(prefix="mlops-template-") as tmp:
-        generated = release.generate(lab, Path(tmp), Path(tmp) / "template.db")
+        generated = release.generate(
+            lab, Path(tmp), Path(tmp) / "template.db", base=plan.cfg if options.course else None
+        )
         released = {nb: (generated.folder / f"{nb}.ipynb").read_text() for nb in lab.notebooks}
         template = generated.gradebook.read_bytes()
         stale = _release_differs(lab, released)
@@ -116,6 +153,8 @@ def bundle_for(
         preload=plan.preload,
         private=tuple(str(p) for p in private),
         sandbox=options.sandbox,
+        course_id=options.course.course_id if options.course else gradebook.COURSE_ID,
+        streams="nbgrader" if options.course else "course",
     )
     return bundle, stale
 
@@ -281,7 +320,9 @@ c.CourseDirectory.db_url = {config.sqlite_url(out / "gradebook.db")!r}
 '''
 
 
-def _ensure_assignment(lab: Lab, course_db: Path, template: bytes) -> None:
+def _ensure_assignment(
+    lab: Lab, course_db: Path, template: bytes, course_id: str = gradebook.COURSE_ID
+) -> None:
     """The course gradebook knows the lab's cells (nbgrader refuses changes once graded)."""
     if not course_db.exists():
         _write(course_db, template)
@@ -289,7 +330,7 @@ def _ensure_assignment(lab: Lab, course_db: Path, template: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "t.db"
         fresh.write_bytes(template)
-        if _cells(fresh, lab.name) == _cells(course_db, lab.name):
+        if _cells(fresh, lab.name, course_id) == _cells(course_db, lab.name, course_id):
             return
         try:
             release.generate(lab, Path(tmp) / "w", gradebook=course_db)
@@ -301,9 +342,9 @@ def _ensure_assignment(lab: Lab, course_db: Path, template: bytes) -> None:
             ) from err
 
 
-def _cells(db: Path, lab: str) -> dict:
+def _cells(db: Path, lab: str, course_id: str = gradebook.COURSE_ID) -> dict:
     try:
-        with gradebook.open_gradebook(db) as gb:
+        with gradebook.open_gradebook(db, course_id) as gb:
             assignment = gb.find_assignment(lab)
             return {
                 (nb.name, c.name): c.checksum
@@ -329,16 +370,30 @@ class _Run:
     reused: list[str] = field(default_factory=list)  # graded by an interrupted run
 
     @property
+    def course(self) -> CourseLayout | None:
+        return self.options.course
+
+    @property
+    def course_id(self) -> str:
+        return self.course.course_id if self.course else gradebook.COURSE_ID
+
+    @property
     def course_db(self) -> Path:
-        return self.out / "gradebook.db"
+        return self.course.gradebook if self.course else self.out / "gradebook.db"
 
     @property
     def work(self) -> Path:
-        return self.out / ".work" / self.lab.name
+        return (self.course.state if self.course else self.out) / ".work" / self.lab.name
 
     @property
     def report_dir(self) -> Path:
-        return self.out / "reports" / self.lab.name
+        return (self.course.state if self.course else self.out) / "reports" / self.lab.name
+
+    def folder(self, step: str, student: str) -> Path:
+        """nbgrader's folder of `student`'s submission at `step` (autograded, feedback, ...)."""
+        if self.course:
+            return self.course.folder(step, student, self.lab.name)
+        return self.out / step / _safe(student) / self.lab.name
 
     @property
     def ledger_path(self) -> Path:
@@ -354,10 +409,13 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     options = options or Options()
     started = time.perf_counter()
     lab = get_lab(lab) if isinstance(lab, str) else lab
-    out = Path(options.out or settings.WORKSPACE / "grading").resolve()
+    default_out = options.course.root if options.course else settings.WORKSPACE / "grading"
+    out = Path(options.out or default_out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     submissions_dir = Path(submissions_dir).resolve()
     subs = collect(submissions_dir, lab.name, lab.notebooks, options.roster)
+    if options.course:  # as `nbgrader autograde`: only students who submitted this assignment
+        subs = [s for s in subs if Path(s.origin).name == lab.name]
     private = (submissions_dir, out)
     plan = plan_for(lab, options)
     run = _Run(lab, out, options, subs, {}, started)
@@ -370,9 +428,14 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     try:
         bundle, stale = bundle_for(lab, options, private=private, plan=plan)
         config.ensure_venv_on_path()
-        _ensure_assignment(lab, run.course_db, bundle.template_db)
-        _write(out / "nbgrader_config.py", _course_config(out))
-        if options.write_submitted and submissions_dir != (out / "submitted").resolve():
+        _ensure_assignment(lab, run.course_db, bundle.template_db, run.course_id)
+        if options.course is None:  # a course folder of its own keeps its own config
+            _write(out / "nbgrader_config.py", _course_config(out))
+        if (
+            options.write_submitted
+            and options.course is None
+            and submissions_dir != (out / "submitted").resolve()
+        ):
             for sub in subs:
                 _copy_submission(sub, out / "submitted" / sub.student / lab.name)
         result = _grade_todo(run, bundle, early)
@@ -400,11 +463,13 @@ def _withdraw(run: _Run, submissions_dir: Path) -> list[str]:
             gone.append(student)
     if not gone:
         return []
-    gradebook.remove_submissions(run.course_db, run.lab.name, gone)
+    gradebook.remove_submissions(run.course_db, run.lab.name, gone, run.course_id)
     for student in gone:
         run.ledger.pop(student)
         for kind in ("autograded", "feedback", "submitted"):
-            shutil.rmtree(run.out / kind / _safe(student) / run.lab.name, ignore_errors=True)
+            if run.course and kind == "submitted":
+                continue  # the course's own submissions are the instructor's, never touched
+            shutil.rmtree(run.folder(kind, student), ignore_errors=True)
         for suffix in (".db", ".json"):
             run.pending(student, suffix).unlink(missing_ok=True)
     _write(run.ledger_path, json.dumps(run.ledger, indent=1, sort_keys=True, ensure_ascii=False))
@@ -439,7 +504,10 @@ def _launch_early(run: _Run, plan: Plan, private: tuple[Path, ...]) -> list[Sand
     if not run.options.scheduler and min(jobs, len(run.todo)) > 1:
         use = {"auto": None, "on": True, "off": False}[run.options.sandbox]
         for _ in range(min(jobs, len(run.todo))):
-            box = Sandbox(run.lab.name, plan.limits, plan.preload, private, use_bwrap=use)
+            streams = "nbgrader" if run.course else "course"
+            box = Sandbox(
+                run.lab.name, plan.limits, plan.preload, private, use_bwrap=use, streams=streams
+            )
             box.launch()
             early.append(box)
     return early
@@ -452,7 +520,7 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
 
     def on_done(sub: Submission, outcome: Outcome) -> None:
         outcomes[sub.student] = outcome
-        _persist(outcome, sub, lab, run.out, run.work, options)
+        _persist(outcome, sub, run)
         bar.set_postfix_str(f"{sub.student[:18]}: {outcome.status.value}", refresh=False)
         bar.update(1)
 
@@ -472,7 +540,8 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
     )
     if options.reports:
         result.files = reports.write_all(
-            build_report(lab, run.course_db, run.ledger, result.sandbox), run.report_dir
+            build_report(lab, run.course_db, run.ledger, result.sandbox, run.course_id),
+            run.report_dir,
         )
     result.files["status.json"] = run.ledger_path
     result.files["gradebook.db"] = run.course_db
@@ -487,7 +556,7 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
 def _merge(run: _Run, students: list[str]) -> None:
     """Merge everything graded but not yet merged, in one transaction; then the ledger."""
     dbs = [run.pending(s, ".db") for s in students if run.pending(s, ".db").exists()]
-    gradebook.merge(run.course_db, run.lab.name, dbs)
+    gradebook.merge(run.course_db, run.lab.name, dbs, run.course_id)
     by_student = {s.student: s for s in run.subs}
     for student in students:
         summary_path = run.pending(student, ".json")
@@ -509,17 +578,20 @@ def _copy_submission(sub: Submission, folder: Path) -> None:
         _write(folder / "timestamp.txt", sub.timestamp)
 
 
-def _persist(
-    outcome: Outcome, sub: Submission, lab: Lab, out: Path, work: Path, options: Options
-) -> None:
+def _persist(outcome: Outcome, sub: Submission, run: _Run) -> None:
     """Keep what a worker produced on disk at once, so an interrupted run loses nothing."""
-    name = _safe(sub.student)
+    name, work, options = _safe(sub.student), run.work, run.options
+    graded = run.folder("autograded", sub.student)
+    if run.course:  # as `nbgrader autograde`: the submission's files, then the source's over them
+        _copy_submission(sub, graded)
+        for rel, data in run.lab.extra_files().items():
+            _write(graded / rel, data)
     for nb, text in outcome.graded.items():
-        _write(out / "autograded" / name / lab.name / f"{nb}.ipynb", text)
+        _write(graded / f"{nb}.ipynb", text)
     if options.feedback:
         for nb, text in outcome.feedback.items():
-            _write(out / "feedback" / name / lab.name / f"{nb}.html", text)
-        _feedback_receipts(sub, out / "feedback" / name / lab.name)
+            _write(run.folder("feedback", sub.student) / f"{nb}.html", text)
+        _feedback_receipts(sub, run.folder("feedback", sub.student))
     if outcome.gradebook:
         _write(work / f"{name}.db", outcome.gradebook)
     summary = outcome.summary()
@@ -563,7 +635,11 @@ def _progress(total: int, lab: str, enabled: bool):
 
 
 def build_report(
-    lab: Lab, course_db: Path, ledger: dict[str, dict], sandbox: str
+    lab: Lab,
+    course_db: Path,
+    ledger: dict[str, dict],
+    sandbox: str,
+    course_id: str = gradebook.COURSE_ID,
 ) -> reports.Report:
     """Every student in the ledger, with their per-question scores from the course gradebook."""
     import nbformat
@@ -581,7 +657,7 @@ def build_report(
                         float(cell.metadata.nbgrader.get("points", 0)),
                     )
                 )
-    scores = gradebook.course_scores(course_db, lab.name)
+    scores = gradebook.course_scores(course_db, lab.name, course_id)
     rows = []
     for student, summary in sorted(ledger.items()):
         grades = scores.get(student)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_course import settings
-from mlops_course.grading.streams import OUTPUT_CAP_ENV, kernel_arguments
+from mlops_course.grading.streams import OUTPUT_CAP_ENV, STREAMS_ENV, kernel_arguments
 
 HOME_INSIDE = "/home/student"
 RUN_INSIDE = "/run/kernel"
@@ -119,6 +119,9 @@ class Sandbox:
     preload: tuple[str, ...] = ()
     private: tuple[Path, ...] = ()  # folders student code must not see (submissions, output)
     use_bwrap: bool | None = None  # None: when installed
+    # "course": warnings and log records on stderr cost nothing (`streams`); "nbgrader": as
+    # stock nbgrader rules, for a course whose own kernels do not load that policy.
+    streams: str = "course"
 
     def __post_init__(self) -> None:
         self.bwrap = bwrap() if self.use_bwrap in (None, True) else None
@@ -449,7 +452,10 @@ class Sandbox:
                 "log": f"{self.run_dir}/kernel.log",
                 "limits": limits,
                 "uid": self.kernel_uid,
-                "env": {OUTPUT_CAP_ENV: str(self.limits.output_bytes)},
+                "env": {
+                    OUTPUT_CAP_ENV: str(self.limits.output_bytes),
+                    STREAMS_ENV: self.streams,
+                },
                 "arguments": ["--HistoryManager.hist_file=:memory:", *kernel_arguments()],
             }
         )

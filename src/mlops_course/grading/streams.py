@@ -46,6 +46,9 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Set by the grader in every kernel it forks (see `sandbox.Sandbox.spawn`): the most a cell may
 # print per stream. Without it (nbgrader's own kernels) nothing is capped in the kernel.
 OUTPUT_CAP_ENV = "MLOPS_GRADING_OUTPUT_BYTES"
+# "nbgrader": leave stderr as stock nbgrader treats it (the drop-in grader of another course,
+# whose own `nbgrader autograde` does not load this policy); anything else: the course's policy.
+STREAMS_ENV = "MLOPS_GRADING_STREAMS"
 CUT_MARKER = "\n... output cut by the grader after {limit} bytes ...\n"
 # A test that runs an answer again in a fresh Python process says so in its message with these
 # words; the explanation then tells the student what such a re-run needs.
@@ -191,7 +194,8 @@ def load_ipython_extension(ipython) -> None:  # noqa: ARG001 - IPython's extensi
     limit = int(os.environ.get(OUTPUT_CAP_ENV) or 0)
     if limit > 0:
         cap_output(limit)
-    route()
+    if os.environ.get(STREAMS_ENV, "course") != "nbgrader":
+        route()
 
 
 # --- reading a graded cell ---------------------------------------------------------------------
