@@ -295,7 +295,9 @@ def codeowners_problems(text: str, root: Path) -> list[str]:
             problems.append(f"{pattern}: no owner")
         problems += [f"{pattern}: {o!r} is not @user, @org/team or an e-mail" for o in owners
                      if not OWNER.match(o)]
-        if not any(ch in pattern for ch in "*?[") and not (root / pattern.strip("/")).exists():
+        if "[" in pattern or pattern.startswith("!"):
+            problems.append(f"{pattern}: GitHub's CODEOWNERS supports neither [ ] nor !")
+        elif pattern != "*" and not any(root.glob(pattern.strip("/"))):
             problems.append(f"{pattern}: no such path in the template")
     return problems
 
@@ -380,6 +382,8 @@ def test_a_form_written_as_yaml_with_unquoted_yes_options_is_caught():
     ("* @your-org/ml-engineers\n/data/", "no owner"),
     ("* your-org/ml-engineers", "not @user"),
     ("* @a\n/no/such/folder/ @a", "no such path"),
+    ("* @a\n/src/*/no_such_module.py @a", "no such path"),
+    ("* @a\n/src/[a-z]*/ @a", "neither [ ] nor !"),
 ])
 def test_a_broken_codeowners_is_caught(line: str, expected: str):
     problems = codeowners_problems(line, settings.TEMPLATE_DIR)
