@@ -137,3 +137,93 @@ def test_the_cache_pairs_ship_with_both_labels_and_distinct_questions():
 def test_a_missing_pairs_file_says_how_to_restore_it(tmp_path):
     with pytest.raises(gw.GatewayError, match="git checkout"):
         gw.load_cache_pairs(tmp_path / "cache_pairs.jsonl")
+
+
+# --- streaming -----------------------------------------------------------------------------------
+
+KEY = "sk-proj-4fK9xQ2mLp7Rt8Vw3Zb6Nc1Hd5Jg0Ys"
+LEAKY = ("Here is the configuration you asked for, including the key you pasted earlier: "
+         + KEY + " and then a long tail of words that must never reach the client at all.")
+
+
+class CountingEcho(EchoBackend):
+    """Echo that records how many pieces it produced and whether its stream was closed."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.produced = 0
+        self.closed = False
+
+    def stream(self, messages, *, max_tokens=96, temperature=0.0):
+        try:
+            for piece in super().stream(messages, max_tokens=max_tokens):
+                self.produced += 1
+                yield piece
+        finally:
+            self.closed = True
+
+
+def test_a_clean_stream_arrives_whole_then_done_and_is_cached():
+    echo = EchoBackend(piece_chars=3)
+    gateway = gw.Gateway([gw.Route("echo", echo)],
+                         cache=gw.SemanticCache(embed, threshold=0.95))
+    events = list(gateway.stream("how do i register a model"))
+    assert "".join(e.text for e in events if e.kind == "chunk") == "how do i register a model"
+    assert [e.kind for e in events][-1] == "done" and events[-1].route == "echo"
+    again = list(gateway.stream("how can i register a model"))
+    assert [e.kind for e in again] == ["chunk", "done"] and again[-1].route == "cache"
+    assert gateway.report().status.tolist() == ["ok", "cached"]
+
+
+def test_a_stream_falls_back_when_the_first_route_fails_before_any_text():
+    dead = OpenAICompatibleBackend(f"http://127.0.0.1:{free_port()}/v1", model="x", timeout=2)
+    gateway = gw.Gateway([gw.Route("dead", dead), gw.Route("echo", EchoBackend())])
+    events = list(gateway.stream("hello there"))
+    assert events[-1].kind == "done" and events[-1].route == "echo"
+    assert gateway.report().fallbacks.tolist() == [1]
+
+
+def test_a_rate_limited_stream_sends_no_text():
+    gateway = gw.Gateway([gw.Route("echo", EchoBackend())],
+                         limiter=gw.RateLimiter(capacity=1, refill_per_second=0))
+    list(gateway.stream("first"))
+    events = list(gateway.stream("second"))
+    assert [e.kind for e in events] == ["rate_limited"]
+
+
+def test_a_blocked_stream_closes_the_model_stream_and_sends_none_of_the_key():
+    echo = CountingEcho(piece_chars=3)
+    gateway = gw.Gateway([gw.Route("echo", echo)], max_tokens=200)
+    events = list(gateway.stream(LEAKY))
+    assert [e.kind for e in events[:-1]] == ["chunk"] * (len(events) - 1)
+    assert events[-1].kind == "blocked" and "openai_key" in events[-1].reasons
+    sent = "".join(e.text for e in events[:-1])
+    assert LEAKY.startswith(sent) and "sk-" not in sent
+    assert echo.closed and echo.produced < len(LEAKY) / 3  # generation stopped at the block
+    assert gateway.report().status.tolist() == ["blocked"]
+
+
+def test_over_http_a_blocked_stream_stops_with_a_final_event_saying_why():
+    echo = CountingEcho(piece_chars=3, latency_s=0.5)
+    gateway = gw.Gateway([gw.Route("echo", echo)], max_tokens=200)
+    with gw.serve(gw.create_app(gateway)) as url:
+        events = list(gw.stream_events(url, LEAKY))
+        clean = list(gw.stream_events(url, "how do i register a model"))
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "blocked" and kinds.count("blocked") == 1
+    assert set(kinds[:-1]) == {"chunk"}  # chunks, then the block, then nothing
+    assert events[-1][1] == {"status": "blocked", "route": "echo", "reasons": ["openai_key"]}
+    sent = "".join(data["text"] for kind, data in events if kind == "chunk")
+    assert LEAKY.startswith(sent) and "sk-" not in sent
+    assert echo.closed and echo.produced < len(LEAKY) / 3
+    assert [kind for kind, _ in clean][-1] == "done"
+    assert "".join(d.get("text", "") for _, d in clean) == "how do i register a model"
+
+
+def test_the_http_stream_rejects_a_request_without_messages():
+    import httpx
+
+    gateway = gw.Gateway([gw.Route("echo", EchoBackend())])
+    with gw.serve(gw.create_app(gateway)) as url:
+        response = httpx.post(url + "/v1/chat/stream", json={"messages": []})
+    assert response.status_code == 422

@@ -9,7 +9,13 @@ and latency of every request.
         limiter=RateLimiter(capacity=5, refill_per_second=1.0),
     )
     reply = gateway.chat("What is a champion alias?", user="ana")
+    for event in gateway.stream("What is a champion alias?", user="ana"):
+        ...                   # chunks as they are generated, checked by the output guardrail
     gateway.report()          # one row per request: route, status, latency, tokens, cost
+
+    with serve(create_app(gateway)) as url:        # the same gateway over HTTP, with uvicorn
+        for event in stream_events(url, "What is a champion alias?"):   # server-sent events
+            ...
 
 Products such as LiteLLM, Portkey or a cloud's AI gateway do the same between many teams and
 many providers, as a service; this module keeps each idea small enough to read in one sitting.
@@ -18,15 +24,20 @@ many providers, as a service; this module keeps each idea small enough to read i
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from mlops_course import settings
+from mlops_course.guardrails import StreamBlocked, StreamGuard, block_secrets
 from mlops_course.llm import ChatBackend, Completion, Message, as_messages
 
 Clock = Callable[[], float]
@@ -217,6 +228,20 @@ def by_prompt_length(max_chars: int, *, short: str, long: str) -> Router:
     return route
 
 
+@dataclass(frozen=True)
+class StreamEvent:
+    """One event of a streamed answer: `chunk` with text, or the final status with reasons."""
+
+    kind: str   # "chunk", "done", "blocked", "rate_limited" or "failed"
+    text: str = ""
+    route: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text} if self.kind == "chunk" else {
+            "status": self.kind, "route": self.route, "reasons": self.reasons}
+
+
 @dataclass
 class GatewayResponse:
     """What the gateway answered, and the bookkeeping of the request."""
@@ -277,6 +302,79 @@ class Gateway:
                                    errors=errors))
         raise GatewayError("Every route failed:\n  " + "\n  ".join(errors))
 
+    def stream(self, prompt: str | Sequence[Message], *, system: str | None = None,
+               user: str = "default", cache_key: str | None = None,
+               check: Callable[[str], Sequence[str]] = block_secrets,
+               hold: int = 64) -> Iterator[StreamEvent]:
+        """Answer one request as a stream of events, the output checked as it is generated.
+
+        Events: `chunk` (text that passed the check), then exactly one final event: `done`,
+        `blocked` (the check fired: the model's stream is closed, nothing of the match was
+        sent, and `reasons` says why), `rate_limited` or `failed`. The guard holds back the
+        last `hold` characters until more text arrives (see `guardrails.StreamGuard`). A route
+        that fails before its first piece falls back to the next one; once text has gone out,
+        a failure ends the stream, since the client cannot take back what it has read.
+        """
+        start = self.clock()
+        messages = as_messages(prompt, system)
+        key = cache_key if cache_key is not None else str(messages[-1]["content"])
+        if self.limiter is not None and not self.limiter.allow(user):
+            wait = self.limiter.retry_after(user)
+            self._done(GatewayResponse("", "rate_limited", None, self.clock() - start, user=user))
+            yield StreamEvent("rate_limited", reasons=[f"try again in {wait:.1f} s"])
+            return
+        if self.cache is not None and (hit := self.cache.lookup(key)) is not None:
+            self._done(GatewayResponse(hit.answer, "cached", "cache", self.clock() - start,
+                                       user=user))
+            yield StreamEvent("chunk", hit.answer)
+            yield StreamEvent("done", route="cache")
+            return
+        errors: list[str] = []
+        for route in self.router(messages, self.routes):
+            outcome = yield from self._stream_route(route, messages, check, hold, errors)
+            if outcome is None:  # failed before any text: fall back
+                continue
+            status, text, pieces, reasons = outcome
+            if status == "ok" and self.cache is not None:
+                self.cache.store(key, text)
+            self._done(GatewayResponse(text, status, route.name, self.clock() - start,
+                                       completion_tokens=pieces, user=user, errors=errors))
+            yield StreamEvent("done" if status == "ok" else status, route=route.name,
+                              reasons=reasons)
+            return
+        self._done(GatewayResponse("", "failed", None, self.clock() - start, user=user,
+                                   errors=errors))
+        yield StreamEvent("failed", reasons=errors)
+
+    def _stream_route(self, route: Route, messages: list[dict],
+                      check: Callable[[str], Sequence[str]], hold: int, errors: list[str]):
+        """Stream one route through a guard; None when it failed before sending anything."""
+        guard = StreamGuard(check, hold=hold)
+        source: Iterator[str] | None = None
+        sent, pieces = "", 0
+        try:
+            source = iter(route.backend.stream(messages, max_tokens=self.max_tokens))
+            for piece in source:
+                pieces += 1
+                ready = guard.feed(piece)
+                if ready:
+                    sent += ready
+                    yield StreamEvent("chunk", ready)
+            ready = guard.finish()
+        except StreamBlocked as blocked:
+            return "blocked", sent, pieces, blocked.reasons
+        except Exception as err:  # noqa: BLE001 - any failure of a route means: fall back
+            errors.append(f"{route.name}: {type(err).__name__}: {err}"[:300])
+            return None if not sent else ("failed", sent, pieces, errors)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:  # a generator: closing it runs its cleanup
+                close()  # stops the model's generation (and its HTTP stream) at once
+        if ready:
+            sent += ready
+            yield StreamEvent("chunk", ready)
+        return "ok", sent, pieces, []
+
     def _done(self, response: GatewayResponse) -> GatewayResponse:
         self.log.append(response)
         return response
@@ -301,3 +399,101 @@ def summarise(report, by: str = "status") -> Mapping[str, object]:
         p95_latency_s=("latency_s", lambda s: float(np.percentile(s, 95))),
         cost_usd=("cost_usd", "sum"),
     )
+
+
+# --- the gateway over HTTP: server-sent events ---------------------------------------------------
+
+
+class ChatMessage(BaseModel):
+    """One message of a chat request, as in the OpenAI protocol."""
+
+    role: str = "user"
+    content: str
+
+
+class StreamRequest(BaseModel):
+    """The body of `POST /v1/chat/stream`."""
+
+    messages: list[ChatMessage] = Field(min_length=1)
+    user: str = "default"
+
+
+def create_app(gateway: Gateway, *, check: Callable[[str], Sequence[str]] = block_secrets):
+    """A FastAPI app with `POST /v1/chat/stream`: the gateway's stream as server-sent events.
+
+    Each `chunk` event carries `{"text": ...}`; the last event is `done`, `blocked`,
+    `rate_limited` or `failed` with `{"status", "route", "reasons"}`. FastAPI's
+    `EventSourceResponse` writes the `text/event-stream` format; the path function is a plain
+    generator, which FastAPI runs in its thread pool because the backends block.
+    """
+    from fastapi import FastAPI
+    from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+    app = FastAPI(title="Course LLM gateway")
+
+    @app.post("/v1/chat/stream", response_class=EventSourceResponse)
+    def chat_stream(request: StreamRequest):
+        messages = [m.model_dump() for m in request.messages]
+        for event in gateway.stream(messages, user=request.user, check=check):
+            yield ServerSentEvent(event=event.kind, data=event.as_dict())
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+@contextmanager
+def serve(app, *, port: int | None = None, ready_timeout: float = 30.0) -> Iterator[str]:
+    """Run `app` with uvicorn in a background thread of this process; yield its base URL.
+
+    A notebook or a test calls the gateway over real HTTP while the gateway object (its cache,
+    its log) stays inspectable in the same process. The server stops when the block ends.
+    """
+    import uvicorn
+
+    from mlops_course.servers import free_port
+
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name=f"uvicorn:{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + ready_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise GatewayError(f"uvicorn did not start on port {port} within {ready_timeout} s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def stream_events(url: str, prompt: str | Sequence[Message], *, user: str = "default",
+                  timeout: float = 120.0) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Call a gateway's `/v1/chat/stream` and yield `(event, data)` as each event arrives.
+
+    Reads the `text/event-stream` format line by line: `event:` names the event, `data:` holds
+    its JSON, and an empty line ends it.
+    """
+    import httpx
+
+    messages = as_messages(prompt)
+    body = {"messages": messages, "user": user}
+    with httpx.stream("POST", url.rstrip("/") + "/v1/chat/stream", json=body,
+                      timeout=timeout) as response:
+        response.raise_for_status()
+        event, data = "message", []
+        for line in response.iter_lines():
+            if not line:
+                if data:
+                    yield event, json.loads("\n".join(data))
+                event, data = "message", []
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))

@@ -3,6 +3,8 @@
     backend = backend_from_env(fast=FAST)    # local SmolLM2 unless you point it elsewhere
     reply = backend.complete([{"role": "user", "content": "Say hi"}], max_tokens=16)
     reply.text, reply.prompt_tokens, reply.completion_tokens, reply.latency_s
+    for piece in backend.stream(messages, max_tokens=64):   # text as it is generated
+        print(piece, end="")
 
 Four backends answer the same `complete(messages, ...)` call:
 
@@ -26,7 +28,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -177,6 +179,22 @@ class LlamaCppBackend:
         )
 
 
+    def stream(self, messages: Sequence[Message], *, max_tokens: int = 96,
+               temperature: float = 0.0) -> Iterator[str]:
+        """The answer piece by piece (one token per piece), as llama.cpp generates it."""
+        llama = self.load()
+        with self._lock:
+            chunks = llama.create_chat_completion(
+                messages=[dict(m) for m in messages], max_tokens=max_tokens,
+                temperature=temperature, seed=self.seed, repeat_penalty=REPEAT_PENALTY,
+                stream=True,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+
+
 # --- any OpenAI-compatible endpoint -------------------------------------------------------------
 
 
@@ -226,21 +244,46 @@ class OpenAICompatibleBackend:
         )
 
 
+    def stream(self, messages: Sequence[Message], *, max_tokens: int = 96,
+               temperature: float = 0.0) -> Iterator[str]:
+        """The answer piece by piece, from the server's server-sent events (`stream=True`)."""
+        import openai
+
+        try:
+            events = self.client.chat.completions.create(
+                model=self.model, messages=[dict(m) for m in messages], max_tokens=max_tokens,
+                temperature=temperature, stream=True,
+            )
+        except openai.APIConnectionError as err:
+            raise LLMError(f"Could not reach {self.base_url or 'the OpenAI API'}: {err}.") from err
+        with events:
+            for event in events:
+                piece = event.choices[0].delta.content if event.choices else None
+                if piece:
+                    yield piece
+
+
 def local_llm_server(model_path: str | Path | None = None, *, port: int | None = None,
                      n_ctx: int = DEFAULT_N_CTX, n_threads: int = DEFAULT_THREADS,
+                     interrupt_requests: bool = False,
                      ready_timeout: float = 120.0) -> BackgroundServer:
     """llama.cpp's OpenAI-compatible HTTP server for the local model, as a context manager.
 
         with local_llm_server() as server:
             backend = OpenAICompatibleBackend(server.url + "/v1", model=LOCAL_MODEL)
 
-    It is the local stand-in for vLLM or Ollama: same protocol, same client code.
+    It is the local stand-in for vLLM or Ollama: same protocol, same client code. It serves
+    one request at a time (one llama.cpp context behind a lock; it has no parallel slots).
+    With `interrupt_requests=True`, the server's own default, a request that arrives while
+    another one streams cuts that stream short; the course turns it off so that concurrent
+    requests queue instead of losing their answers.
     """
     path = Path(model_path) if model_path else smollm2_path()
     command = python_command(
         "llama_cpp.server", "--model", str(path), "--model_alias", LOCAL_MODEL,
         "--host", "127.0.0.1", "--port", "{port}", "--n_ctx", str(n_ctx),
-        "--n_threads", str(n_threads), "--verbose", "False",
+        "--n_threads", str(n_threads), "--n_threads_batch", str(n_threads),
+        "--interrupt_requests", str(interrupt_requests), "--verbose", "False",
     )
     return BackgroundServer(command, port=port, ready_path="/v1/models",
                             ready_timeout=ready_timeout, name="llama.cpp server")
@@ -321,9 +364,11 @@ class EchoBackend:
 
     name = "echo"
 
-    def __init__(self, model: str = "echo", latency_s: float = 0.0) -> None:
+    def __init__(self, model: str = "echo", latency_s: float = 0.0,
+                 piece_chars: int = 4) -> None:
         self.model = model
         self.latency_s = latency_s
+        self.piece_chars = piece_chars
         self.calls = 0
 
     def complete(self, messages: Sequence[Message], *, max_tokens: int = 96,
@@ -336,6 +381,18 @@ class EchoBackend:
         prompt_words = sum(len(str(m["content"]).split()) for m in messages)
         return Completion(text, self.model, self.name, prompt_words, len(text.split()),
                           self.latency_s)
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int = 96,
+               temperature: float = 0.0) -> Iterator[str]:
+        """The same text as `complete`, in pieces of `piece_chars` characters."""
+        self.calls += 1
+        words = str(messages[-1]["content"]).split()
+        text = " ".join(words[:max_tokens])
+        pieces = [text[i:i + self.piece_chars] for i in range(0, len(text), self.piece_chars)]
+        for piece in pieces:
+            if self.latency_s:
+                time.sleep(self.latency_s / len(pieces))
+            yield piece
 
 
 # --- choosing a backend -------------------------------------------------------------------------

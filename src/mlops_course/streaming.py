@@ -1,0 +1,150 @@
+"""How a streamed answer feels: time to first token, time per output token, tokens per second.
+
+    timing = timed_stream(backend.stream(messages, max_tokens=64))
+    timing.ttft_s, timing.tpot_s, timing.tokens_per_second
+
+    sweep = concurrency_sweep(lambda i: backends[i % 2].stream(messages, max_tokens=64),
+                              levels=(1, 2, 4, 8), requests_per_level=lambda c: 2 * c)
+    summarise(sweep)     # one row per concurrency level: TTFT and TPOT percentiles, throughput
+
+A chat user waits for the first words (TTFT: queueing plus reading the prompt), then reads
+while the rest arrives (TPOT: the decoding speed each stream gets). A server's throughput
+(tokens per second over all streams) is what its owner pays for. Batching trades between them,
+and a load test at several concurrency levels shows how a server makes that trade.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class StreamTiming:
+    """One streamed answer, timed from the moment the request was sent.
+
+    `pieces` counts the non-empty text pieces received; llama.cpp's server and most others
+    send one per generated token, so it stands for the output tokens.
+    """
+
+    text: str
+    pieces: int
+    ttft_s: float      # request sent -> first piece received (nan when nothing came)
+    total_s: float     # request sent -> stream closed
+    sent_at_s: float = 0.0  # when the request was sent, relative to the start of its run
+
+    @property
+    def tpot_s(self) -> float:
+        """Time per output token after the first: the pace at which the text streams in."""
+        if self.pieces < 2:
+            return math.nan
+        return (self.total_s - self.ttft_s) / (self.pieces - 1)
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Output tokens per second of this request, prompt reading and waiting included."""
+        return self.pieces / self.total_s if self.total_s > 0 else 0.0
+
+
+def timed_stream(pieces: Iterable[str], *, clock: Clock = time.perf_counter,
+                 started: float | None = None, run_start: float | None = None) -> StreamTiming:
+    """Consume a stream of text pieces and time it.
+
+    Pass `started` when the request was sent before this call (the stream object may be
+    created lazily); `run_start` dates `sent_at_s` within a load test.
+    """
+    start = clock() if started is None else started
+    first = math.nan
+    received: list[str] = []
+    for piece in pieces:
+        if not piece:
+            continue
+        if not received:
+            first = clock() - start
+        received.append(piece)
+    total = clock() - start
+    return StreamTiming("".join(received), len(received), first, total,
+                        start - (start if run_start is None else run_start))
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """Every request of one concurrency level, and the level's wall-clock time."""
+
+    concurrency: int
+    timings: list[StreamTiming]
+    wall_s: float
+
+    @property
+    def throughput(self) -> float:
+        """Output tokens per second over all streams of this level (what the server delivers)."""
+        return sum(t.pieces for t in self.timings) / self.wall_s if self.wall_s > 0 else 0.0
+
+
+def run_concurrently(start_stream: Callable[[int], Iterable[str]], *, concurrency: int,
+                     requests: int, clock: Clock = time.perf_counter) -> SweepPoint:
+    """Send `requests` streamed requests, `concurrency` at a time (a closed loop).
+
+    `start_stream(i)` opens request i and returns its pieces; each worker sends its next request
+    as soon as its previous stream closed, so exactly `concurrency` streams are in flight
+    until the last ones. Timings start when a worker opens its request.
+    """
+    if concurrency < 1 or requests < 1:
+        raise ValueError("concurrency and requests must be at least 1")
+    run_start = clock()
+
+    def one(i: int) -> StreamTiming:
+        started = clock()
+        return timed_stream(start_stream(i), clock=clock, started=started, run_start=run_start)
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        timings = list(pool.map(one, range(requests)))
+    return SweepPoint(concurrency, timings, clock() - run_start)
+
+
+def concurrency_sweep(start_stream: Callable[[int], Iterable[str]], *,
+                      levels: Sequence[int] = (1, 2, 4, 8),
+                      requests_per_level: Callable[[int], int] = lambda c: 2 * c,
+                      warmup: int = 1, clock: Clock = time.perf_counter) -> list[SweepPoint]:
+    """`run_concurrently` at each level, after `warmup` untimed requests (model load, caches)."""
+    for i in range(warmup):
+        for _ in start_stream(-1 - i):
+            pass
+    return [run_concurrently(start_stream, concurrency=c, requests=requests_per_level(c),
+                             clock=clock) for c in levels]
+
+
+def summarise(points: Sequence[SweepPoint], label: str | None = None):
+    """One row per concurrency level: TTFT and TPOT percentiles, tokens per stream, throughput.
+
+    Returns a pandas DataFrame indexed by concurrency (and `label` as a column when given, so
+    that several servers' sweeps can be concatenated and plotted together).
+    """
+    import pandas as pd
+
+    rows = []
+    for point in points:
+        ttft = np.array([t.ttft_s for t in point.timings], dtype=float)
+        tpot = np.array([t.tpot_s for t in point.timings], dtype=float)
+        rows.append({
+            "concurrency": point.concurrency,
+            "requests": len(point.timings),
+            "ttft_p50_s": float(np.nanpercentile(ttft, 50)),
+            "ttft_p95_s": float(np.nanpercentile(ttft, 95)),
+            "tpot_p50_ms": 1000 * float(np.nanpercentile(tpot, 50)),
+            "tokens_per_stream": float(np.mean([t.pieces for t in point.timings])),
+            "stream_tokens_per_s": float(np.median([t.tokens_per_second
+                                                    for t in point.timings])),
+            "throughput_tokens_per_s": point.throughput,
+        })
+    table = pd.DataFrame(rows).set_index("concurrency")
+    if label is not None:
+        table.insert(0, "server", label)
+    return table
