@@ -3,6 +3,8 @@ always stop. (The contract and the app themselves are tested by the template's o
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -98,3 +100,18 @@ def test_an_onnx_bundle_serves_what_the_pipeline_predicts(tmp_path: Path):
     onnx, sklearn = api.predict_records(loaded.model, hours), api.predict_records(model, hours)
     assert loaded.version == "onnx-1"
     assert max(abs(a - b) for a, b in zip(onnx, sklearn, strict=True)) < 0.05
+
+
+def test_a_server_started_outside_a_with_block_stops_when_its_python_exits():
+    # A notebook that starts a server in one cell and fails before the cell that stops it.
+    code = (
+        "from mlops_course.servers import BackgroundServer, python_command\n"
+        "s = BackgroundServer(python_command('http.server', '{port}', '--bind', '127.0.0.1'))\n"
+        "s.start()\n"
+        "print(s.port, flush=True)\n"
+        "raise SystemExit(1)\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=60, check=False)
+    assert finished.returncode == 1, finished.stderr
+    assert port_is_free(int(finished.stdout.split()[0]))

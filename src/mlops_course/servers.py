@@ -10,6 +10,7 @@ leaves a port taken.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -88,6 +89,9 @@ class BackgroundServer:
             self.command, stdout=self._log, stderr=subprocess.STDOUT, env=self.env,
             cwd=self.cwd, start_new_session=True,
         )
+        # The server has its own session, so it would outlive its Python (a kernel restarted
+        # after a failed cell, a notebook left open across cells): stop it when Python exits.
+        atexit.register(self.stop)
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -131,6 +135,7 @@ class BackgroundServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        atexit.unregister(self.stop)
         self._log.close()
 
 
