@@ -80,6 +80,9 @@ def test_a_stopped_job_resumes_to_the_same_model(stopped_after, config, frame, u
     result = json.loads((tmp_path / resumable.RESULT).read_text())
     expected = json.loads((uninterrupted / resumable.RESULT).read_text())
     assert result == expected
+    tried = resumable.attempts(tmp_path)
+    assert [a["resumed_from"] for a in tried] == [0, stopped_after * CHUNK]
+    assert [a["finished"] for a in tried] == [False, True]
 
 
 def test_a_finished_job_run_again_does_no_work(config, frame, uninterrupted):

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import skops.io  # imported up front: its first import takes seconds, not a checkpoint's cost
 from sklearn.pipeline import Pipeline
 
 from mlproject import data, evaluate, train
@@ -39,6 +40,7 @@ CHECKPOINT = "checkpoint.skops"
 MODEL = "model.skops"
 RESULT = "result.json"
 PROGRESS = "progress.json"
+ATTEMPTS = "attempts.jsonl"  # one line per process that ran the job: what it did, how long
 EXIT_INTERRUPTED = 128 + signal.SIGTERM  # what a shell reports for a job stopped by SIGTERM
 
 
@@ -69,18 +71,16 @@ class JobOutcome:
     resumed_from: int
     chunks_run: int
     seconds: float
+    fit_seconds: float
+    checkpoint_seconds: float
 
 
 def _dumps(obj: Any) -> bytes:
-    import skops.io
-
     return skops.io.dumps(obj)
 
 
 def _loads(payload: bytes) -> Any:
     """Load a checkpoint; skops runs no code from it and trusts only the types it must."""
-    import skops.io
-
     trusted = [t for t in skops.io.get_untrusted_types(data=payload) if t in _TRUSTED]
     return skops.io.loads(payload, trusted=trusted)
 
@@ -160,13 +160,16 @@ def run(
         model.set_params(regressor__warm_start=True)
     else:
         model, done = resumed
-    resumed_from, chunks = done, 0
+    resumed_from, chunks, fitting, saving = done, 0, 0.0, 0.0
     while done < config.rounds and not stop.is_set():
         done = min(done + config.chunk, config.rounds)
         model.set_params(regressor__max_iter=done)
+        tick = time.perf_counter()
         with threadpool_limits(limits=threads):  # one thread: the same sums in the same order
             model.fit(features, target)
+        tock = time.perf_counter()
         save_checkpoint(workdir, config, model, done)
+        fitting, saving = fitting + tock - tick, saving + time.perf_counter() - tock
         chunks += 1
     finished = done >= config.rounds
     if finished:
@@ -177,7 +180,20 @@ def run(
             "predictions_sha256": predictions_digest(model, holdout),
         }
         write_atomically(workdir / RESULT, json.dumps(result, indent=2).encode())
-    return JobOutcome(finished, done, resumed_from, chunks, time.perf_counter() - started)
+    outcome = JobOutcome(
+        finished, done, resumed_from, chunks, time.perf_counter() - started, fitting, saving
+    )
+    with (workdir / ATTEMPTS).open("a", encoding="utf-8") as log:
+        log.write(json.dumps(asdict(outcome)) + "\n")
+    return outcome
+
+
+def attempts(workdir: Path) -> list[dict[str, Any]]:
+    """What every process that ran the job in this folder did (ATTEMPTS), oldest first."""
+    path = workdir / ATTEMPTS
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def predictions_digest(model: Pipeline, rows: pd.DataFrame) -> str:
@@ -211,7 +227,9 @@ def main(
     verb = "finished" if outcome.finished else "stopped by SIGTERM"
     print(
         f"{verb} at round {outcome.rounds_done}/{rounds} after {outcome.chunks_run} chunk(s) "
-        f"in {outcome.seconds:.1f} s (resumed from round {outcome.resumed_from})",
+        f"in {outcome.seconds:.1f} s ({outcome.fit_seconds:.1f} s fitting, "
+        f"{outcome.checkpoint_seconds:.1f} s checkpointing; resumed from round "
+        f"{outcome.resumed_from})",
         flush=True,
     )
     return 0 if outcome.finished else EXIT_INTERRUPTED
