@@ -76,6 +76,7 @@ class LabBundle:
     sandbox: str = "auto"  # "auto", "on" or "off"
     course_id: str = gradebook.COURSE_ID  # nbgrader's CourseDirectory.course_id
     streams: str = "course"  # `Sandbox.streams`: "nbgrader" for another course's drop-in run
+    feedback: bool = True  # render feedback pages (a run that writes none need not make them)
 
     @property
     def key(self) -> str:
@@ -83,7 +84,7 @@ class LabBundle:
         h.update(self.lab.encode())
         h.update(json.dumps(self.release, sort_keys=True).encode())
         h.update(self.template_db)
-        knobs = (self.limits, self.preload, self.private, self.sandbox)
+        knobs = (self.limits, self.preload, self.private, self.sandbox, self.feedback)
         h.update(repr((*knobs, self.course_id, self.streams)).encode())
         h.update(json.dumps(self.config, sort_keys=True, default=str).encode())
         return h.hexdigest()[:16]
@@ -283,6 +284,8 @@ class Worker:
             for pp in self.autograde:
                 nb, resources = pp(nb, resources)
         got.graded[nb_name] = nbformat.writes(nb)
+        if not self.bundle.feedback:
+            return True
         with got.timed("feedback"):
             got.feedback[nb_name] = self.feedback.render(
                 nb,
@@ -314,7 +317,7 @@ class Worker:
         reason = "; ".join(reasons) if reasons else "every cell ran"
         from mlops_course.grading.feedback import status_page
 
-        for nb_name in got.failed:
+        for nb_name in got.failed if self.bundle.feedback else ():
             got.feedback[nb_name] = status_page(
                 lab=self.bundle.lab,
                 notebook=nb_name,

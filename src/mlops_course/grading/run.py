@@ -155,6 +155,7 @@ def bundle_for(
         sandbox=options.sandbox,
         course_id=options.course.course_id if options.course else gradebook.COURSE_ID,
         streams="nbgrader" if options.course else "course",
+        feedback=options.feedback,
     )
     return bundle, stale
 
@@ -518,7 +519,12 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
     outcomes: dict[str, Outcome] = {}
     bar = _progress(len(run.todo), lab.name, options.progress)
 
+    dispatched = time.perf_counter()
+    first: list[float] = []
+
     def on_done(sub: Submission, outcome: Outcome) -> None:
+        if not first:  # start-up: the pool or cluster, each worker's imports and sandbox
+            first.append(time.perf_counter() - dispatched - outcome.seconds.get("total", 0.0))
         outcomes[sub.student] = outcome
         _persist(outcome, sub, run)
         bar.set_postfix_str(f"{sub.student[:18]}: {outcome.status.value}", refresh=False)
@@ -538,6 +544,7 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
     result.sandbox = next((o.sandbox for o in outcomes.values() if o.sandbox), "") or next(
         (s.get("sandbox", "") for s in run.ledger.values() if s.get("sandbox")), ""
     )
+    t = time.perf_counter()
     if options.reports:
         result.files = reports.write_all(
             build_report(lab, run.course_db, run.ledger, result.sandbox, run.course_id),
@@ -545,11 +552,32 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
         )
     result.files["status.json"] = run.ledger_path
     result.files["gradebook.db"] = run.course_db
+    reports_seconds = time.perf_counter() - t
     result.seconds = {
         "grading": round(grading_seconds, 2),
         "merge": round(merge_seconds, 3),
         "total": round(time.perf_counter() - run.started, 2),
     }
+    # The run's fixed cost, phase by phase, beside the per-student ledger (status.json).
+    fixed = {
+        "prepare": dispatched - run.started,  # submissions read, lab and template gradebook
+        "start_workers": first[0] if first else 0.0,
+        "merge": merge_seconds,
+        "reports": reports_seconds,
+    }
+    _write(
+        run.report_dir / "run.json",
+        json.dumps(
+            {
+                "submissions": len(outcomes),
+                "jobs": options.jobs or os.cpu_count(),
+                "scheduler": options.scheduler,
+                "seconds": {**result.seconds, **{k: round(v, 3) for k, v in fixed.items()}},
+                "fixed_seconds": round(sum(fixed.values()), 3),
+            },
+            indent=1,
+        ),
+    )
     return result
 
 

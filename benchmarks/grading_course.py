@@ -1,0 +1,335 @@
+"""Stock `nbgrader autograde` against `mlops-course autograde`, on a course that is not this one.
+
+    flock /tmp/course-heavy.flock .venv/bin/python benchmarks/grading_course.py
+    (--sizes 20 40, --skip-busy, --skip-dask, --only-engine for a quick look)
+
+The course is built the way any instructor builds one, with nbgrader's own commands in a
+temporary folder: its own `nbgrader_config.py`, an assignment of two notebooks per student
+(`analysis`: pandas and a slow cell, about 0.3 s of CPU; `model`: a student's scratch cell that
+raises, which nbgrader records and goes on), released with `nbgrader generate_assignment` and
+submitted into `submitted/` as nbgrader's exchange lays it out. Students answer right, wrong,
+partly or not at all, in a fixed pattern (same cohort every run).
+
+For each cohort size (20 and 40 students) both graders grade identical copies of the course:
+    stock    `nbgrader autograde ps1`, as nbgrader ships it (serial)
+    engine   `mlops-course autograde ps1 --sandbox on`, every core (a process pool)
+each as a command from a cold start, so the engine's fixed cost (imports, sandboxes, the
+template gradebook, the merge) is in its time. Then the 20-student cohort again with two busy
+processes (a Python loop each) beside it, and the engine on a local Dask cluster of one and of
+two workers. Every engine run's per-cell scores must equal stock's, cell for cell.
+
+Printed: seconds, students per second, the ratio to stock, the engine's per-phase medians per
+submission (from its status file), its fixed cost (the intercept of time against cohort size,
+and the start-up it records itself), and the load average before each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from mlops_course.grading import gradebook
+
+BIN = Path(sys.executable).parent
+COURSE_ID = "outside101"
+CONFIG = f'c = get_config()\nc.CourseDirectory.course_id = "{COURSE_ID}"\n'
+
+
+def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=0) -> dict:
+    meta = {"grade_id": grade_id, "solution": solution, "grade": grade, "locked": locked}
+    if grade:
+        meta["points"] = points
+    return {"nbgrader": {**meta, "schema_version": 3}}
+
+
+def _nb(cells: list) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    spec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = spec
+    return nb
+
+
+ANALYSIS = [
+    new_markdown_cell("# Rentals\nLoad the hours, then answer."),
+    new_code_cell(
+        "import numpy as np\nimport pandas as pd\n\n"
+        "rng = np.random.default_rng(0)\n"
+        "hours = pd.DataFrame({'hour': np.arange(2000) % 24, 'cnt': rng.poisson(40, 2000)})",
+        metadata=_meta("load", locked=True),
+    ),
+    new_code_cell(
+        "def busiest_hour(frame):\n    ### BEGIN SOLUTION\n"
+        "    return int(frame.groupby('hour')['cnt'].sum().idxmax())\n    ### END SOLUTION",
+        metadata=_meta("busiest", solution=True),
+    ),
+    new_code_cell(
+        "assert busiest_hour(hours) in range(24)\n### BEGIN HIDDEN TESTS\n"
+        "assert busiest_hour(hours) == int(hours.groupby('hour')['cnt'].sum().idxmax())\n"
+        "### END HIDDEN TESTS",
+        metadata=_meta("test_busiest", grade=True, locked=True, points=2),
+    ),
+    new_markdown_cell("A slow cell: a bootstrap of the mean, in plain Python."),
+    new_code_cell(
+        "def bootstrap_mean(values, rounds):\n    ### BEGIN SOLUTION\n"
+        "    import random\n    rnd = random.Random(0)\n    values = list(values)\n"
+        "    means = []\n    for _ in range(rounds):\n"
+        "        sample = [values[rnd.randrange(len(values))] for _ in range(len(values))]\n"
+        "        means.append(sum(sample) / len(sample))\n"
+        "    return sorted(means)\n    ### END SOLUTION",
+        metadata=_meta("bootstrap", solution=True),
+    ),
+    new_code_cell(
+        "means = bootstrap_mean(hours['cnt'].tolist()[:500], 300)\n"
+        "assert len(means) == 300 and means == sorted(means)\n"
+        "### BEGIN HIDDEN TESTS\nassert 35 < means[150] < 45\n### END HIDDEN TESTS",
+        metadata=_meta("test_bootstrap", grade=True, locked=True, points=3),
+    ),
+]
+
+MODEL = [
+    new_code_cell(
+        "def rmse(y, p):\n    ### BEGIN SOLUTION\n"
+        "    return (sum((a - b) ** 2 for a, b in zip(y, p)) / len(y)) ** 0.5\n"
+        "    ### END SOLUTION",
+        metadata=_meta("rmse", solution=True),
+    ),
+    new_code_cell(
+        "assert rmse([1, 2], [1, 2]) == 0\n### BEGIN HIDDEN TESTS\n"
+        "assert abs(rmse([0, 0], [3, 4]) - 12.5 ** 0.5) < 1e-9\n### END HIDDEN TESTS",
+        metadata=_meta("test_rmse", grade=True, locked=True, points=2),
+    ),
+    new_code_cell("# scratch: try things here\nprint('trying')", metadata={}),
+    new_code_cell(
+        "def baseline(y):\n    ### BEGIN SOLUTION\n    return [sum(y) / len(y)] * len(y)\n"
+        "    ### END SOLUTION",
+        metadata=_meta("baseline", solution=True),
+    ),
+    new_code_cell(
+        "assert baseline([1, 3]) == [2.0, 2.0]\n### BEGIN HIDDEN TESTS\n"
+        "assert baseline([5]) == [5.0]\n### END HIDDEN TESTS",
+        metadata=_meta("test_baseline", grade=True, locked=True, points=1),
+    ),
+]
+
+WRONG = {
+    "busiest": "return 0",
+    "bootstrap": "return [0] * rounds",
+    "rmse": "return sum(abs(a - b) for a, b in zip(y, p))",
+    "baseline": "return list(y)",
+}
+
+
+def build_course(root: Path, students: int) -> None:
+    """An nbgrader course with `students` submissions of ps1, built with nbgrader's commands."""
+    source = root / "source" / "ps1"
+    source.mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(CONFIG)
+    nbformat.write(_nb(ANALYSIS), source / "analysis.ipynb")
+    nbformat.write(_nb(MODEL), source / "model.ipynb")
+    _nbgrader(root, "generate_assignment", "ps1")
+    solution = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for nb in (ANALYSIS, MODEL)
+        for c in nb
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    for i in range(students):
+        student = f"s{i:03d}"
+        folder = root / "submitted" / student / "ps1"
+        folder.mkdir(parents=True)
+        for name in ("analysis", "model"):
+            nb = nbformat.read(root / "release" / "ps1" / f"{name}.ipynb", as_version=4)
+            for cell in nb.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if gid in WRONG and i % 5 != 4:  # every fifth student leaves it blank
+                    right = (
+                        solution[gid]
+                        .replace("### BEGIN SOLUTION\n", "")
+                        .replace("    ### END SOLUTION", "")
+                    )
+                    cell.source = right if (i + len(gid)) % 3 else _wrong(right, gid)
+                if name == "model" and cell.source.startswith("# scratch"):
+                    cell.source = "# scratch\nprint(undefined_name)"  # the error, every student
+            nbformat.write(nb, folder / f"{name}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-11-02 10:00:00.000000 UTC")
+
+
+def _wrong(right: str, gid: str) -> str:
+    head = right.splitlines()[0]
+    return f"{head}\n    {WRONG[gid]}"
+
+
+def _nbgrader(root: Path, *args: str) -> float:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    t = time.perf_counter()
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), *args], cwd=root, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - t
+
+
+def _engine(root: Path, *extra: str) -> float:
+    t = time.perf_counter()
+    done = subprocess.run(
+        [str(BIN / "mlops-course"), "autograde", "ps1", "--sandbox", "on", "--no-progress", *extra],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"mlops-course autograde failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+    return time.perf_counter() - t
+
+
+class Busy:
+    """`n` busy Python processes beside the measurement (a CPU-bound loop each)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Busy:
+        loop = "while True:\n    pass"
+        self.procs = [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(self.n)]
+        time.sleep(1.0)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            proc.kill()
+            proc.wait()
+
+
+def _scores(root: Path) -> dict:
+    return gradebook.cell_scores(root / "gradebook.db", "ps1", COURSE_ID)
+
+
+def _phases(root: Path) -> dict:
+    ledger = json.loads((root / ".mlops-grading" / "reports" / "ps1" / "status.json").read_text())
+    phases: dict[str, list[float]] = {}
+    for summary in ledger.values():
+        for phase, seconds in summary.get("seconds", {}).items():
+            phases.setdefault(phase, []).append(seconds)
+    return {k: statistics.median(v) for k, v in phases.items()}
+
+
+def _run_meta(root: Path) -> dict:
+    path = root / ".mlops-grading" / "reports" / "ps1" / "run.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def measure(work: Path, students: int, busy: int, dask: bool, stock: bool) -> dict:
+    """Stock and the engine on identical copies of one cohort; the engine's phases."""
+    base = work / f"course-{students}"
+    if not base.exists():
+        build_course(base, students)
+    out: dict = {"students": students, "busy": busy, "load_before": os.getloadavg()}
+    copies = {}
+    for name in ("stock", "engine", "dask1", "dask2"):
+        copies[name] = work / f"{name}-{students}-{busy}"
+        shutil.rmtree(copies[name], ignore_errors=True)
+        shutil.copytree(base, copies[name])
+    with Busy(busy):
+        if stock:
+            out["stock"] = _nbgrader(copies["stock"], "autograde", "ps1")
+        out["engine"] = _engine(copies["engine"])
+        if dask:
+            out["dask1"] = _engine(copies["dask1"], "--scheduler", "local", "--jobs", "1")
+            out["dask2"] = _engine(copies["dask2"], "--scheduler", "local", "--jobs", "2")
+    out["phases"] = _phases(copies["engine"])
+    out["run"] = _run_meta(copies["engine"])
+    ours = _scores(copies["engine"])
+    out["cells"] = len(ours)
+    if stock:
+        theirs = _scores(copies["stock"])
+        out["identical"] = {
+            name: _scores(copies[name]) == theirs
+            for name in ("engine", "dask1", "dask2")
+            if name in out
+        }
+    return out
+
+
+def report(results: list[dict]) -> None:
+    cores = os.cpu_count()
+    print(f"\nGrading benchmark: outside nbgrader course, two notebooks a student, {cores} cores")
+    print(f"{'cohort':<28}{'stock s':>9}{'engine s':>10}{'ratio':>8}{'per student':>13}  identical")
+    for r in results:
+        label = f"{r['students']} students" + (f", {r['busy']} busy procs" if r["busy"] else "")
+        stock, engine = r.get("stock"), r["engine"]
+        ratio = f"{stock / engine:.2f}x" if stock else "-"
+        same = r.get("identical", {}).get("engine", "-")
+        stock_txt = f"{stock:.1f}" if stock else "-"
+        print(
+            f"{label:<28}{stock_txt:>9}{engine:>10.1f}{ratio:>8}{engine / r['students']:>12.2f}s"
+            f"  {same} ({r['cells']} cells)"
+        )
+        print(f"  load average before: {' '.join(f'{x:.2f}' for x in r['load_before'])}")
+    idle = {r["students"]: r for r in results if not r["busy"]}
+    if len(idle) >= 2:
+        small, large = sorted(idle)[:2]
+        for who in ("stock", "engine"):
+            if who not in idle[small]:
+                continue
+            slope = (idle[large][who] - idle[small][who]) / (large - small)
+            fixed = idle[small][who] - slope * small
+            fit = f"{slope:.2f} s a student + {fixed:.1f} s fixed"
+            print(f"{who}: {fit} (fit over {small} and {large} students)")
+    for r in results:
+        phases = ", ".join(f"{k} {v:.3f}" for k, v in sorted(r["phases"].items()))
+        where = f"{r['students']} students, {r['busy']} busy"
+        print(f"engine phases, median s per submission ({where}): {phases}")
+        if r.get("run"):
+            run = ", ".join(f"{k} {v}" for k, v in r["run"].get("seconds", {}).items())
+            print(f"  engine run: {run}")
+        if "dask2" in r:
+            d1, d2 = r["students"] / r["dask1"], r["students"] / r["dask2"]
+            same = r.get("identical", {})
+            print(
+                f"  Dask local cluster: 1 worker {r['dask1']:.1f} s ({d1:.2f}/s), 2 workers "
+                f"{r['dask2']:.1f} s ({d2:.2f}/s): {d2 / d1:.2f}x throughput; identical to stock: "
+                f"{same.get('dask1', '-')}, {same.get('dask2', '-')}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20, 40])
+    parser.add_argument("--skip-busy", action="store_true")
+    parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--only-engine", action="store_true", help="no stock runs (quick look)")
+    parser.add_argument("--keep", type=Path, default=None, help="work folder to keep")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="grading-course-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = []
+    try:
+        for size in args.sizes:
+            dask = not args.skip_dask and size == max(args.sizes)
+            results.append(measure(work, size, 0, dask, not args.only_engine))
+            report(results[-1:])
+        if not args.skip_busy:
+            results.append(measure(work, min(args.sizes), 2, False, not args.only_engine))
+            report(results[-1:])
+        print("\n=== summary ===")
+        report(results)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
