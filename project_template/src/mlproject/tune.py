@@ -4,8 +4,9 @@
 
     search rows (January-June 2011) -> for each trial: suggest settings, grow the trees
     `step` rounds at a time, report the validation MAE (July-September) after each step,
-    stop early if the pruner says so -> best trial refit on January-September -> scored on
-    the October-December holdout -> the same gate and registration as `train`
+    stop early if the pruner says so -> best trial refit from its first month to the end of
+    September -> scored on the October-December holdout -> the same gate and registration as
+    `train`
 
 The search never sees the holdout the gate decides on: choosing settings on the holdout
 would make its score optimistic (they were picked because they scored well there).
