@@ -267,3 +267,18 @@ def test_formgrader_serves_the_autograded_submissions_over_http(courses, free_po
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_course_folders_are_those_nbgrader_itself_computes(courses):
+    """`dropin.layout` reads the config without importing nbgrader: it must agree with it."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from mlops_course.grading import dropin
+
+    where = dropin.layout(courses["root"])
+    nbgrader_dir = CourseDirectory(config=where.cfg)
+    assert f"sqlite:///{where.gradebook}" == nbgrader_dir.db_url
+    assert where.course_id == nbgrader_dir.course_id == COURSE_ID
+    for step in dropin.STEPS:
+        folder = nbgrader_dir.format_path(getattr(nbgrader_dir, f"{step}_directory"), "bob", "ps1")
+        assert str(where.folder(step, "bob", "ps1")) == folder

@@ -53,30 +53,31 @@ def course_config(course_dir: Path) -> Any:
 
 
 def layout(course_dir: Path, cfg: Any | None = None) -> CourseLayout:
-    """Where nbgrader keeps this course's folders and gradebook (its own `CourseDirectory`)."""
-    from nbgrader.coursedir import CourseDirectory
+    """Where nbgrader keeps this course's folders and gradebook.
 
-    from mlops_course.grading import config
+    Read from the configuration with nbgrader 0.9's `CourseDirectory` defaults, without
+    importing nbgrader: that import costs most of a second, and `run.grade` overlaps it with
+    starting the sandboxes (the drop-in test checks the folders against stock nbgrader's)."""
     from mlops_course.grading.run import CourseLayout
 
     course_dir = Path(course_dir).resolve()
     cfg = cfg if cfg is not None else course_config(course_dir)
-    coursedir = CourseDirectory(config=cfg, log=config.quiet_logger())
-    root = Path(coursedir.root).resolve()
-    url = coursedir.db_url
+    cd = cfg.CourseDirectory
+    root = (course_dir / str(cd.get("root") or course_dir)).resolve()
+    url = str(cd.get("db_url") or f"sqlite:///{root / 'gradebook.db'}")
     if not url.startswith("sqlite:///"):
         raise CourseError(
             f"the course's gradebook is {url}; the drop-in grader writes sqlite gradebooks "
             "only (nbgrader's default). Grade with `nbgrader autograde` there."
         )
-    steps = {step: getattr(coursedir, f"{step}_directory") for step in STEPS}
+    steps = {step: str(cd.get(f"{step}_directory") or step) for step in STEPS}
     return CourseLayout(
         root=root,
         cfg=cfg,
         gradebook=Path(url[len("sqlite:///") :]),
-        course_id=coursedir.course_id,
+        course_id=str(cd.get("course_id") or "").strip(),
         steps=steps,
-        structure=coursedir.directory_structure,
+        structure=str(cd.get("directory_structure") or DEFAULT_STRUCTURE),
         state=root / STATE_FOLDER,
     )
 
@@ -90,7 +91,7 @@ def autograde(
     sandbox: str = "auto",
     force: bool = False,
     progress: bool = True,
-    reports: bool = True,
+    report_html: bool = False,
 ) -> RunResult:
     """Grade every submission of `assignment` in an nbgrader course folder, in place."""
     from mlops_course.grading import run
@@ -116,7 +117,7 @@ def autograde(
         force=force,
         sandbox=sandbox,
         progress=progress,
-        reports=reports,
+        report_html=report_html,
         feedback=False,  # as `nbgrader autograde`: `nbgrader generate_feedback` makes it
         write_submitted=False,
         course=where,
@@ -145,6 +146,9 @@ def add_command(sub) -> None:
     cmd.add_argument("--sandbox", choices=("auto", "on", "off"), default="auto")
     cmd.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     cmd.add_argument("--no-progress", action="store_true", help="no progress bar")
+    cmd.add_argument(
+        "--report", action="store_true", help="also the HTML grade report with its plots"
+    )
     cmd.set_defaults(func=_command)
 
 
@@ -160,6 +164,7 @@ def _command(args) -> int:
             sandbox=args.sandbox,
             force=args.force,
             progress=not args.no_progress,
+            report_html=args.report,
         )
     except CourseError as err:
         print(f"error: {err}")
@@ -174,5 +179,7 @@ def _command(args) -> int:
     for status, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"  {status:17} {n}")
     print(f"Gradebook: {result.files['gradebook.db']}")
+    shown = "report.html" if "report.html" in result.files else "grades.csv"
+    print(f"Statuses and grades: {result.files[shown].parent}/ (status.json, {shown})")
     print("Next, as after `nbgrader autograde`: nbgrader generate_feedback, nbgrader export.")
     return 0

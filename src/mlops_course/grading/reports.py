@@ -314,11 +314,15 @@ td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; tex
     return path
 
 
-def write_all(report: Report, folder: Path) -> dict[str, Path]:
+def write_all(report: Report, folder: Path, html: bool = True) -> dict[str, Path]:
+    """The CSVs, and the HTML report unless `html` is False (its plots cost most of a second
+    of matplotlib, which a run that only needs the CSVs can skip)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return {
+    files = {
         "grades.csv": write_grades_csv(report, folder / "grades.csv"),
         "canvas.csv": write_canvas_csv(report, folder / "canvas.csv"),
         "moodle.csv": write_moodle_csv(report, folder / "moodle.csv"),
-        "report.html": write_html(report, folder / "report.html"),
     }
+    if html:
+        files["report.html"] = write_html(report, folder / "report.html")
+    return files

@@ -60,6 +60,7 @@ class Options:
     memory_mb: int | None = None
     progress: bool = True
     reports: bool = True
+    report_html: bool = True  # the HTML report with its plots (the CSVs come with `reports`)
     feedback: bool = True
     write_submitted: bool = True
     course: CourseLayout | None = None  # grade in place in another nbgrader course (`dropin`)
@@ -549,6 +550,7 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
         result.files = reports.write_all(
             build_report(lab, run.course_db, run.ledger, result.sandbox, run.course_id),
             run.report_dir,
+            html=options.report_html,
         )
     result.files["status.json"] = run.ledger_path
     result.files["gradebook.db"] = run.course_db
