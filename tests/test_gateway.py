@@ -227,3 +227,20 @@ def test_the_http_stream_rejects_a_request_without_messages():
     with gw.serve(gw.create_app(gateway)) as url:
         response = httpx.post(url + "/v1/chat/stream", json={"messages": []})
     assert response.status_code == 422
+
+
+def test_the_simulated_clock_drives_a_rate_limit_the_same_way_every_run():
+    arrivals = gw.SimulatedClock()
+    limiter = gw.RateLimiter(capacity=1, refill_per_second=0.5, clock=arrivals)
+    assert limiter.allow("ana") and not limiter.allow("ana")
+    assert arrivals.advance(2.0) == 2.0 and limiter.allow("ana")
+
+
+def test_hosted_and_local_routes_fall_back_to_recordings_in_fast_mode(monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    hosted, local = gw.hosted_and_local_routes(fast=True)
+    assert (hosted.name, local.name) == ("hosted", "local")
+    assert local.backend.name == "recorded" and local.hourly_cost > 0 and hosted.price_in > 0
+    assert hosted.backend.base_url != "http://127.0.0.1:9/v1"  # fast mode ignores it
+    with pytest.raises(LLMError, match="Could not reach"):
+        hosted.backend.complete([{"role": "user", "content": "hi"}])

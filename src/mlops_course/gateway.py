@@ -48,6 +48,25 @@ class GatewayError(RuntimeError):
     """Every route failed for a request; the message lists why each one did."""
 
 
+class SimulatedClock:
+    """A clock that shows the time you set: simulated arrivals give the same run every time.
+
+        arrivals = SimulatedClock()
+        limiter = RateLimiter(capacity=3, refill_per_second=0.2, clock=arrivals)
+        arrivals.now = 4.0        # the next request arrives four seconds in
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = float(start)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> float:
+        self.now += seconds
+        return self.now
+
+
 # --- semantic cache ------------------------------------------------------------------------------
 
 
@@ -206,6 +225,34 @@ class Route:
             completion.latency_s * self.hourly_cost / 3600)
 
 
+def hosted_and_local_routes(fast: bool, *, record: bool = False,
+                            price_in: float = 0.15, price_out: float = 0.60,
+                            hourly_cost: float = 0.05) -> list[Route]:
+    """Two routes for 06c: a larger `hosted` model first, the local SmolLM2 as `local` fallback.
+
+    `hosted` is the endpoint configured with `OPENAI_BASE_URL`/`OPENAI_API_KEY` (never in fast
+    mode) or, when there is none, an address where nothing listens, so the fallback is
+    exercised by a real connection failure. `local` replays recordings in fast mode, and with
+    `record` wraps the real model so new answers can be saved. Prices are illustrative: per
+    million tokens for the hosted model, per hour of machine time for the local one.
+    """
+    from mlops_course import llm
+    from mlops_course.servers import free_port
+
+    endpoint = None if fast else llm.endpoint_from_env()
+    local: ChatBackend = llm.LlamaCppBackend() if endpoint else llm.backend_from_env(fast=fast)
+    if record and not fast:
+        local = llm.RecordedBackend(record_from=local)
+    if endpoint:
+        hosted: ChatBackend = llm.OpenAICompatibleBackend(
+            endpoint["base_url"], model=endpoint["model"], api_key=endpoint["api_key"])
+    else:
+        hosted = llm.OpenAICompatibleBackend(f"http://127.0.0.1:{free_port()}/v1",
+                                             model="large", timeout=2)
+    return [Route("hosted", hosted, price_in=price_in, price_out=price_out),
+            Route("local", local, hourly_cost=hourly_cost)]
+
+
 Router = Callable[[list[dict], Sequence[Route]], list[Route]]
 
 
@@ -247,7 +294,7 @@ class GatewayResponse:
     """What the gateway answered, and the bookkeeping of the request."""
 
     text: str
-    status: str   # "ok", "cached", "rate_limited" or "failed"
+    status: str   # "ok", "cached", "rate_limited", "blocked" (streams) or "failed"
     route: str | None
     latency_s: float
     cost_usd: float = 0.0

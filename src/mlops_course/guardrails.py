@@ -225,16 +225,19 @@ def find_secrets(text: str, *, generic: bool = True) -> list[Secret]:
     """
     found = [Secret(kind, m.group(0), m.start()) for kind, pattern in SECRET_PATTERNS.items()
              for m in re.finditer(pattern, text)]
+
+    def new(start: int, end: int) -> bool:  # a broader rule only reports what is not known
+        return not any(s.start < end and start < s.start + len(s.value) for s in found)
+
     for match in _ASSIGNED.finditer(text):
         value = match.group(2)
-        if len(value) >= 6 and not _PLACEHOLDER.match(value) and shannon_entropy(value) >= 2.0:
+        if (len(value) >= 6 and not _PLACEHOLDER.match(value)
+                and shannon_entropy(value) >= 2.0 and new(match.start(2), match.end(2))):
             found.append(Secret("assigned", value, match.start(2)))
     if generic:
-        known = [(s.start, s.start + len(s.value)) for s in found]
         found += [Secret("high_entropy", m.group(0), m.start())
                   for m in _CANDIDATE.finditer(text)
-                  if _looks_random(m.group(0))
-                  and not any(a <= m.start() < b for a, b in known)]
+                  if _looks_random(m.group(0)) and new(m.start(), m.end())]
     return sorted(found, key=lambda s: s.start)
 
 

@@ -140,6 +140,7 @@ def summarise(points: Sequence[SweepPoint], label: str | None = None):
             "ttft_p95_s": float(np.nanpercentile(ttft, 95)),
             "tpot_p50_ms": 1000 * float(np.nanpercentile(tpot, 50)),
             "tokens_per_stream": float(np.mean([t.pieces for t in point.timings])),
+            "words_per_stream": float(np.mean([len(t.text.split()) for t in point.timings])),
             "stream_tokens_per_s": float(np.median([t.tokens_per_second
                                                     for t in point.timings])),
             "throughput_tokens_per_s": point.throughput,
@@ -148,3 +149,68 @@ def summarise(points: Sequence[SweepPoint], label: str | None = None):
     if label is not None:
         table.insert(0, "server", label)
     return table
+
+
+# --- the local server under load ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerSetup:
+    """How to run llama-cpp-python's server: how many processes, threads each, interruptions.
+
+    llama-cpp-python's server has no parallel slots: one llama.cpp context behind a lock
+    serves one request at a time. What it offers instead: `interrupt_requests` (on by default:
+    a new request cuts the running stream short) and running several copies (replicas), each
+    with its share of the cores, with the client spreading requests over them.
+    """
+
+    name: str
+    replicas: int = 1
+    threads: int = 2
+    interrupt_requests: bool = False
+
+
+SETUPS = (
+    ServerSetup("1 server, requests queue"),
+    ServerSetup("2 replicas x 1 thread", replicas=2, threads=1),
+    ServerSetup("1 server, interrupt on (its default)", interrupt_requests=True),
+)
+
+
+def chat_requests(questions: Sequence[str]) -> list[list[dict[str, str]]]:
+    """One short chat request per question (no retrieved context: the prompt stays small)."""
+    system = "You answer questions about an MLOps course in two or three sentences."
+    return [[{"role": "system", "content": system}, {"role": "user", "content": q}]
+            for q in questions]
+
+
+def sweep_local_server(setup: ServerSetup, requests: Sequence[Sequence[dict[str, str]]], *,
+                       levels: Sequence[int] = (1, 2, 4, 8),
+                       requests_per_level: Callable[[int], int] = lambda c: 2 * c,
+                       max_tokens: int = 48):
+    """Start the setup's servers, run a concurrency sweep over them, stop them; a summary table.
+
+    Request i goes to replica i mod `replicas` and uses `requests[i mod len(requests)]`, so
+    prompts vary (a repeated prompt would be answered from the server's prompt cache).
+    """
+    from contextlib import ExitStack
+
+    from mlops_course import llm
+
+    with ExitStack() as stack:
+        servers = [stack.enter_context(llm.local_llm_server(
+            n_threads=setup.threads, interrupt_requests=setup.interrupt_requests))
+            for _ in range(setup.replicas)]
+        clients = [llm.OpenAICompatibleBackend(s.url + "/v1", model=llm.LOCAL_MODEL)
+                   for s in servers]
+
+        def start(i: int) -> Iterable[str]:
+            client = clients[i % len(clients)]
+            return client.stream(requests[i % len(requests)], max_tokens=max_tokens)
+
+        for i in range(len(clients)):  # warm each replica up once
+            for _ in start(i):
+                pass
+        points = concurrency_sweep(start, levels=levels, requests_per_level=requests_per_level,
+                                   warmup=0)
+    return summarise(points, label=setup.name)
