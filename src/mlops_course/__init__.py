@@ -7,13 +7,14 @@ modules below build on mlproject's types and never copy them.
 
 Sprint -> the modules that serve its walkthroughs and labs
     00 start here      datasets, doctor
-    01 tracking        tracking, cards, versioning, comparisons
+    01 tracking        tracking, cards, versioning, comparisons, stories
     02 containers, CI  containers/ (lint, dockerfile, policy, context, layers, workflows, example)
-    03 API             serving, skew
-    04 serving         loadtest, abtest, routing, slo, caching, batching, onnx_export
-    05 pipelines and   pipelines (the kfp.local harness), drift, monitoring
+    03 API             serving, skew, point_in_time
+    04 serving         loadtest, abtest, routing, slo, caching, batching, onnx_export, deploy
+    05 pipelines and   pipelines (the kfp.local harness), drift, monitoring, spot
        monitoring
-    06 LLMOps          llm, rag, guardrails, gateway, assistant
+    06 LLMOps          llm, rag, guardrails, gateway, assistant, llm_eval, streaming, judge,
+                       agent
 (serving, routing, slo, monitoring, pipelines and onnx_export keep only what teaches or runs
 mlproject in a notebook: a bundle loader and a background uvicorn, a canary router, SLO maths,
 the kfp.local harness, a dashboard server, the models that show why parity is checked.)
@@ -29,6 +30,7 @@ Course machinery, used by every sprint and by CI rather than taught:
     environment   the pinned lock and Binder's copy of it
     doctor        `mlops-course doctor`: the environment checked, with fixes
     llm_runtime   sprint 06's compiled llama.cpp runtime, installed after everything else
+    hub           a class on one JupyterHub: the spawn hook and settings of `hub/`
     site          `./course site`: the static course site from READMEs and executed notebooks
     grading/      nbgrader-based release, self-check, autograding engine, soundness checks
                   (its own map is in `mlops_course.grading`)
