@@ -203,6 +203,18 @@ def test_a_blocked_stream_closes_the_model_stream_and_sends_none_of_the_key():
     assert gateway.report().status.tolist() == ["blocked"]
 
 
+def test_a_cached_answer_is_checked_before_it_is_streamed():
+    # chat() stores answers unchecked; the stream must not replay a leak from the cache
+    gateway = gw.Gateway([gw.Route("echo", EchoBackend())], max_tokens=200,
+                         cache=gw.SemanticCache(embed, threshold=0.95))
+    # someone asked "what is drift" and the answer leaked a key; the same question, streamed
+    assert KEY in gateway.chat(LEAKY, cache_key="what is drift").text
+    events = list(gateway.stream("what is drift"))
+    assert [e.kind for e in events] == ["blocked"] and events[0].route == "cache"
+    assert "openai_key" in events[0].reasons
+    assert gateway.report().status.tolist() == ["ok", "blocked"]
+
+
 def test_over_http_a_blocked_stream_stops_with_a_final_event_saying_why():
     echo = CountingEcho(piece_chars=3, latency_s=0.5)
     gateway = gw.Gateway([gw.Route("echo", echo)], max_tokens=200)

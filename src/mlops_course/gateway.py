@@ -371,6 +371,13 @@ class Gateway:
             yield StreamEvent("rate_limited", reasons=[f"try again in {wait:.1f} s"])
             return
         if self.cache is not None and (hit := self.cache.lookup(key)) is not None:
+            # A cached answer goes through the same check: `chat` stores answers unchecked,
+            # and a semantic cache would hand one user's leak to another's similar question.
+            if reasons := list(check(hit.answer)):
+                self._done(GatewayResponse("", "blocked", "cache", self.clock() - start,
+                                           user=user))
+                yield StreamEvent("blocked", route="cache", reasons=reasons)
+                return
             self._done(GatewayResponse(hit.answer, "cached", "cache", self.clock() - start,
                                        user=user))
             yield StreamEvent("chunk", hit.answer)

@@ -265,7 +265,10 @@ class StreamGuard:
     already sent plus everything pending, and holds back the last `hold` characters of the
     pending text, because they may be the start of a secret whose end has not arrived yet.
     A match of up to `hold` characters is therefore seen whole before any of it is released.
-    The price is latency: the client sees text `hold` characters late (a few tokens).
+    A word still being written is neither checked nor sent until it ends: its first letters
+    can look like a secret that the whole word is not (`os.env...` before `os.environ[...]`,
+    `change...` before the placeholder `changeme`). The price is latency: the client sees text
+    `hold` characters late (15-20 tokens of English), or until the current word ends.
 
         guard = StreamGuard(block_secrets)
         for chunk in model_stream:
@@ -281,8 +284,8 @@ class StreamGuard:
         self.sent = ""
         self.pending = ""
 
-    def _inspect(self) -> None:
-        reasons = self.check(self.sent[-self.window:] + self.pending)
+    def _inspect(self, pending: str) -> None:
+        reasons = self.check(self.sent[-self.window:] + pending)
         if reasons:
             self.pending = ""
             raise StreamBlocked(reasons)
@@ -290,15 +293,16 @@ class StreamGuard:
     def feed(self, chunk: str) -> str:
         """Add a chunk; return the text that is now safe to send (possibly empty)."""
         self.pending += chunk
-        self._inspect()
-        cut = max(len(self.pending) - self.hold, 0)
+        words_end = max(self.pending.rfind(c) for c in " \t\n") + 1  # 0: no word has ended
+        self._inspect(self.pending[:words_end])
+        cut = min(max(len(self.pending) - self.hold, 0), words_end)
         ready, self.pending = self.pending[:cut], self.pending[cut:]
         self.sent += ready
         return ready
 
     def finish(self) -> str:
-        """The stream ended: check once more and release what was held back."""
-        self._inspect()
+        """The stream ended: check everything once more and release what was held back."""
+        self._inspect(self.pending)
         ready, self.pending = self.pending, ""
         self.sent += ready
         return ready
