@@ -430,10 +430,13 @@ def load_cases(path: Path = CASES_FILE) -> list[Case]:
     return [Case(row["id"], row["request"], row["expected"]) for row in rows]
 
 
-def first_call_scores(model: ToolModel, tools_schemas: dict[str, dict],
-                      cases: Sequence[Case]) -> list[dict[str, Any]]:
-    """One model turn per case: did it call `predict_rentals`, validly, with the right values?"""
-    offered = openai_tools(tools_schemas, {})
+def first_call_scores(model: ToolModel, tools_schemas: dict[str, dict], cases: Sequence[Case],
+                      descriptions: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One model turn per case: did it call `predict_rentals`, validly, with the right values?
+
+    The model sees the tools as the loop offers them (schemas and `descriptions`).
+    """
+    offered = openai_tools(tools_schemas, descriptions or {})
     rows = []
     for case in cases:
         turn = model([{"role": "system", "content": SYSTEM_PROMPT},
