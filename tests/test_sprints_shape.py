@@ -108,6 +108,24 @@ def test_walkthrough_ends_with_a_questionnaire(path: Path):
     assert len(questions) >= 5, f"{_id(path)}: expected at least 5 questions, got {len(questions)}"
 
 
+ANSWER_KEY = "<details><summary>Answers</summary>"
+NUMBERED = re.compile(r"^\d+\. ", re.M)
+
+
+@pytest.mark.parametrize("path", walkthroughs(), ids=_id)
+def test_questionnaire_is_followed_by_an_answer_key_with_one_answer_per_question(path: Path):
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    at = next((i for i, text in enumerate(cells) if text.startswith("## Questionnaire")), None)
+    assert at is not None, f"{_id(path)}: the questionnaire should start a markdown cell of its own"
+    key = cells[at + 1] if at + 1 < len(cells) else ""
+    assert key.startswith(ANSWER_KEY) and key.rstrip().endswith("</details>"), (
+        f"{_id(path)}: the cell after the questionnaire should be a collapsed answer key "
+        f"({ANSWER_KEY} ... </details>), so that students check themselves after trying"
+    )
+    questions, answers = len(NUMBERED.findall(cells[at])), len(NUMBERED.findall(key))
+    assert answers == questions, f"{_id(path)}: {questions} questions but {answers} answers"
+
+
 @pytest.mark.parametrize("path", walkthroughs(), ids=_id)
 def test_walkthrough_links_to_what_comes_next(path: Path):
     text = _markdown(path)
