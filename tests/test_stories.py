@@ -132,6 +132,20 @@ def test_the_card_target_must_be_met_not_loosened():
             stories.as_story(story(acceptance_criteria=[loose])), CARD), loose
 
 
+@pytest.mark.parametrize(("criterion", "meets"), [
+    ("MAE above 30 bikes per hour", False),              # bounded from below
+    ("MAE within 5 % of the baseline", False),           # no bound on the MAE itself
+    ("MAE above 30, and p95 latency under 35 ms", False),  # the bound is the latency's
+    ("MAE over 3 months at most 40", True),              # "over" names the window
+    ("mean absolute error below 39.5 on the holdout", True),
+    ("MAE < 40", True),
+    ("MAE no higher than 38 bikes per hour", True),
+])
+def test_the_target_must_bound_the_metric_from_the_right_side(criterion, meets):
+    target_story = stories.as_story(story(acceptance_criteria=[criterion]))
+    assert stories.states_the_card_target(target_story, CARD) is meets
+
+
 def test_a_story_renders_as_an_issue_with_checklists():
     text = stories.as_story(story()).as_issue()
     assert text.startswith("As an operations planner, I want")

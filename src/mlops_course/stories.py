@@ -234,24 +234,47 @@ def serves_a_card_user(story: UserStory, card: Mapping[str, Any]) -> bool:
     return any(_words(story.role) & _words(user) for user in users)
 
 
+# Comparisons that bound a metric from above ("MAE at most 40") or from below ("recall at
+# least 0.9"). A lower-is-better target is met only by an upper bound, and the reverse.
+AT_MOST = re.compile(
+    r"<|≤|\b(?:below|under|at most|up to|no more than|not more than|no higher than|"
+    r"no greater than|not above|less than|lower than|smaller than|fewer than|maximum(?: of)?)\b"
+)
+AT_LEAST = re.compile(
+    r">|≥|\b(?:above|over|at least|no less than|not less than|no lower than|not below|"
+    r"more than|greater than|higher than|larger than|exceeds?|exceeding|minimum(?: of)?)\b"
+)
+# Where the clause about the metric ends: "MAE above 30, and p95 under 35 ms" bounds the MAE
+# from below, whatever the latency does.
+CLAUSE_END = re.compile(r"[,;]|\b(?:and|but|while|whereas)\b|\.(?!\d)")
+
+
 def states_the_card_target(story: UserStory, card: Mapping[str, Any]) -> bool:
-    """Whether a criterion holds the card's metric to its "good enough" target (or better)."""
+    """Whether a criterion holds the card's metric to its "good enough" target (or better).
+
+    The bound must point the right way ("MAE at most 40", not "MAE above 30") and sit in the
+    clause that names the metric; the first number after it is the threshold (so "MAE over
+    3 months at most 40" reads 40, not the window's 3).
+    """
     metric = card["metric"]
     target, higher = float(metric["good_enough"]), bool(metric["higher_is_better"])
+    bound = AT_LEAST if higher else AT_MOST
     names = {metric["name"].lower()}
     if metric["name"] == "mae":
         names.add("mean absolute error")
     for criterion in story.acceptance_criteria:
         text = criterion.lower()
-        named = [m for n in names if (m := re.search(rf"\b{re.escape(n)}\b", text))]
-        # The threshold is the first number after the first comparison that follows the
-        # metric's name ("MAE at most 40 over 3 months"), not a year or a window length.
-        comparison = named and COMPARATOR.search(text, min(m.end() for m in named))
-        number = comparison and NUMBER.search(text, comparison.end())
-        if number:
-            value = float(number.group(0).replace(",", "."))
-            if (value >= target) if higher else (value <= target):
-                return True
+        for name in names:
+            for found in re.finditer(rf"\b{re.escape(name)}\b", text):
+                end = CLAUSE_END.search(text, found.end())
+                clause = text[found.end():end.start() if end else len(text)]
+                for comparison in bound.finditer(clause):
+                    number = NUMBER.search(clause, comparison.end())
+                    if number:
+                        value = float(number.group(0).replace(",", "."))
+                        if (value >= target) if higher else (value <= target):
+                            return True
+                        break  # the threshold of this comparison is too loose
     return False
 
 
