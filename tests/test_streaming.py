@@ -41,6 +41,21 @@ def test_an_empty_stream_has_no_ttft_and_no_tpot():
     assert timing.pieces == 0 and math.isnan(timing.ttft_s) and math.isnan(timing.tpot_s)
 
 
+def test_a_sweep_never_times_a_request_that_repeats_the_one_before():
+    # a server that caches the previous prompt answers a repeat without reading it
+    seen: list[int] = []
+
+    def start(i: int):
+        seen.append(i)
+        return iter(["a", "b"] if i % 5 else [])  # every fifth request is cut before a token
+
+    points = streaming.concurrency_sweep(start, levels=(1, 2, 4), warmup=1)
+    timed = seen[1:]
+    assert seen[0] < 0 and sorted(timed) == list(range(2 + 4 + 8))
+    table = streaming.summarise(points)
+    assert table["empty_streams"].sum() == sum(1 for i in timed if i % 5 == 0)
+
+
 def test_the_closed_loop_keeps_exactly_the_asked_concurrency_in_flight():
     echo = llm.EchoBackend(latency_s=0.05, piece_chars=2)
     lock, in_flight, peak = threading.Lock(), [0], [0]

@@ -268,7 +268,7 @@ class StreamGuard:
     A word still being written is neither checked nor sent until it ends: its first letters
     can look like a secret that the whole word is not (`os.env...` before `os.environ[...]`,
     `change...` before the placeholder `changeme`). The price is latency: the client sees text
-    `hold` characters late (15-20 tokens of English), or until the current word ends.
+    `hold` characters late (some 15-20 tokens of English), or until the current word ends.
 
         guard = StreamGuard(block_secrets)
         for chunk in model_stream:

@@ -89,12 +89,13 @@ class SweepPoint:
 
 
 def run_concurrently(start_stream: Callable[[int], Iterable[str]], *, concurrency: int,
-                     requests: int, clock: Clock = time.perf_counter) -> SweepPoint:
+                     requests: int, first: int = 0,
+                     clock: Clock = time.perf_counter) -> SweepPoint:
     """Send `requests` streamed requests, `concurrency` at a time (a closed loop).
 
-    `start_stream(i)` opens request i and returns its pieces; each worker sends its next request
-    as soon as its previous stream closed, so exactly `concurrency` streams are in flight
-    until the last ones. Timings start when a worker opens its request.
+    `start_stream(i)` opens request i (i from `first` on) and returns its pieces; each worker
+    sends its next request as soon as its previous stream closed, so exactly `concurrency`
+    streams are in flight until the last ones. Timings start when a worker opens its request.
     """
     if concurrency < 1 or requests < 1:
         raise ValueError("concurrency and requests must be at least 1")
@@ -105,7 +106,7 @@ def run_concurrently(start_stream: Callable[[int], Iterable[str]], *, concurrenc
         return timed_stream(start_stream(i), clock=clock, started=started, run_start=run_start)
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        timings = list(pool.map(one, range(requests)))
+        timings = list(pool.map(one, range(first, first + requests)))
     return SweepPoint(concurrency, timings, clock() - run_start)
 
 
@@ -113,12 +114,21 @@ def concurrency_sweep(start_stream: Callable[[int], Iterable[str]], *,
                       levels: Sequence[int] = (1, 2, 4, 8),
                       requests_per_level: Callable[[int], int] = lambda c: 2 * c,
                       warmup: int = 1, clock: Clock = time.perf_counter) -> list[SweepPoint]:
-    """`run_concurrently` at each level, after `warmup` untimed requests (model load, caches)."""
+    """`run_concurrently` at each level, after `warmup` untimed requests (model load, caches).
+
+    Request numbers run on across levels (and warm-up requests are numbered -1, -2, ...), so
+    that no timed request repeats the one just before it: a server that caches the previous
+    prompt would answer a repeat without reading it, and its time to first token would lie.
+    """
     for i in range(warmup):
         for _ in start_stream(-1 - i):
             pass
-    return [run_concurrently(start_stream, concurrency=c, requests=requests_per_level(c),
-                             clock=clock) for c in levels]
+    points, first = [], 0
+    for c in levels:
+        points.append(run_concurrently(start_stream, concurrency=c,
+                                       requests=requests_per_level(c), first=first, clock=clock))
+        first += requests_per_level(c)
+    return points
 
 
 def summarise(points: Sequence[SweepPoint], label: str | None = None):
@@ -136,6 +146,9 @@ def summarise(points: Sequence[SweepPoint], label: str | None = None):
         rows.append({
             "concurrency": point.concurrency,
             "requests": len(point.timings),
+            # a stream cut before its first token has no TTFT and would drop out of the
+            # percentiles; counted here, it is a request that failed its objective
+            "empty_streams": int(np.isnan(ttft).sum()),
             "ttft_p50_s": float(np.nanpercentile(ttft, 50)),
             "ttft_p95_s": float(np.nanpercentile(ttft, 95)),
             "tpot_p50_ms": 1000 * float(np.nanpercentile(tpot, 50)),
@@ -191,7 +204,8 @@ def sweep_local_server(setup: ServerSetup, requests: Sequence[Sequence[dict[str,
     """Start the setup's servers, run a concurrency sweep over them, stop them; a summary table.
 
     Request i goes to replica i mod `replicas` and uses `requests[i mod len(requests)]`, so
-    prompts vary (a repeated prompt would be answered from the server's prompt cache).
+    prompts vary (a repeated prompt would be answered from the server's prompt cache). The
+    warm-up uses a prompt outside the set, for the same reason.
     """
     from contextlib import ExitStack
 
@@ -208,8 +222,9 @@ def sweep_local_server(setup: ServerSetup, requests: Sequence[Sequence[dict[str,
             client = clients[i % len(clients)]
             return client.stream(requests[i % len(requests)], max_tokens=max_tokens)
 
-        for i in range(len(clients)):  # warm each replica up once
-            for _ in start(i):
+        warmup = [{"role": "user", "content": "Reply with one word: ready."}]
+        for client in clients:  # load each replica's model once, with a prompt not timed later
+            for _ in client.stream(warmup, max_tokens=4):
                 pass
         points = concurrency_sweep(start, levels=levels, requests_per_level=requests_per_level,
                                    warmup=0)
