@@ -291,7 +291,15 @@ def champion():
     """The course store's champion (sprint 01's, or the template's fast model trained once)."""
     from mlops_course import serving
 
-    return serving.ensure_champion()[0]
+    # A module fixture runs outside the per-test environment restore (conftest): MLflow's
+    # set_experiment exports MLFLOW_EXPERIMENT_ID, which every later server and notebook kernel
+    # of the session would inherit (it failed lab 06's notebook on a clean clone).
+    saved = dict(os.environ)
+    try:
+        return serving.ensure_champion()[0]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def run_smoke(url: str, timeout: float) -> subprocess.CompletedProcess:
