@@ -66,3 +66,15 @@ def test_the_gate_moves_the_alias_only_for_a_better_candidate():
     better = train.train(max_iter=120, settings=settings)
     assert better.decision.promote, better.decision.reason
     assert str(registry.champion_version("gate-test").version) == better.version
+
+
+def test_configure_points_the_registry_at_the_configured_store_too(tmp_path: Path):
+    # A registry address left by earlier code in the process (another store, a notebook cell)
+    # must not receive the models registered for this one.
+    settings = cfg.get_settings()
+    mlflow.set_registry_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    try:
+        registry.configure(settings)
+        assert mlflow.get_registry_uri() == settings.tracking_uri
+    finally:
+        registry.configure(settings)

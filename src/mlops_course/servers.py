@@ -73,6 +73,7 @@ class BackgroundServer:
         self.cwd = cwd
         self.name = name or Path(self.command[0]).name
         self.process: subprocess.Popen[bytes] | None = None
+        self._last_answer = ""
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
 
     @property
@@ -103,16 +104,26 @@ class BackgroundServer:
                 return self
             time.sleep(0.2)
         self.stop()
+        said = f" Its last answer: {self._last_answer}" if self._last_answer else ""
         raise ServerError(
             f"{self.name} did not answer {self.url}{self.ready_path} within "
-            f"{self.ready_timeout:.0f} s. Its output:\n{self.log()[-3000:]}"
+            f"{self.ready_timeout:.0f} s.{said}\nIts output:\n{self._log_ends()}"
         )
+
+    def _log_ends(self, chars: int = 1500) -> str:
+        # Both ends: the start says why a load failed, the end what the server did last (a
+        # server polled for minutes fills the middle with request lines).
+        text = self.log()
+        if len(text) <= 2 * chars:
+            return text
+        return f"{text[:chars]}\n[...]\n{text[-chars:]}"
 
     def _answers(self) -> bool:
         try:
             with urllib.request.urlopen(self.url + self.ready_path, timeout=2) as response:
                 return response.status < 500
         except urllib.error.HTTPError as err:
+            self._last_answer = f"{err.code} {err.read()[:500].decode(errors='replace')}"
             return err.code < 500
         except OSError:
             return False

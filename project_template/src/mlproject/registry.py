@@ -72,6 +72,10 @@ def configure(settings: cfg.Settings | None = None) -> MlflowClient:
 
     settings = settings or cfg.get_settings()
     mlflow.set_tracking_uri(settings.tracking_uri)
+    # The registry is the same store. Set it too: a registry address set earlier in this
+    # process (by another store's set_registry_uri) would outlive the tracking one and send
+    # the models registered next to a store the API never reads.
+    mlflow.set_registry_uri(settings.tracking_uri)
     if mlflow.get_experiment_by_name(settings.experiment) is None:
         mlflow.create_experiment(settings.experiment, artifact_location=settings.artifact_location)
     mlflow.set_experiment(settings.experiment)
