@@ -152,3 +152,36 @@ def test_without_the_proxy_setting_a_foreign_host_is_refused(tmp_path: Path):
         api = ui.url + "/ajax-api/2.0/mlflow/experiments/search?max_results=1"
         assert _status(api) == 200
         assert _status(api, host="hub.example.org") == 403
+
+
+def _schema_and_ids(uri: str) -> tuple[list, list]:
+    """The database's tables and schema version, and its experiments after creating one."""
+    import sqlite3
+
+    import mlflow
+
+    client = mlflow.MlflowClient(uri, uri)
+    client.create_experiment("first", artifact_location="file:///tmp/first")
+    experiments = sorted(
+        (e.experiment_id, e.name, e.artifact_location) for e in client.search_experiments()
+    )
+    db = sqlite3.connect(uri.removeprefix("sqlite:///"))
+    try:
+        schema = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        schema.append(db.execute("SELECT version_num FROM alembic_version").fetchall())
+    finally:
+        db.close()
+    return schema, experiments
+
+
+def test_a_copied_empty_database_is_the_one_mlflow_builds(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tracking.quiet_store_setup()
+    built = f"sqlite:///{tmp_path / 'built.db'}"  # MLflow runs its migrations
+    copied = tmp_path / "copied.db"
+    assert tracking.new_database(copied)
+    assert not tracking.new_database(copied), "an existing store must never be replaced"
+    schema, experiments = _schema_and_ids(f"sqlite:///{copied}")
+    assert (schema, experiments) == _schema_and_ids(built)
+    # MLflow adds its Default experiment (id 0) with the store's own artifact location.
+    assert experiments[0][:2] == ("0", "Default") and experiments[1][:2] == ("1", "first")

@@ -15,6 +15,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
+import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
@@ -71,20 +74,83 @@ def local_store(folder: str | Path | None = None, *, activate: bool = True) -> S
 
     With `activate` (the default) MLflow's tracking and registry URIs point at it, so every
     `mlflow.start_run()`, `mlflow.search_runs()` and `mlflow.register_model()` that follows
-    uses this store. The database is created on first use (MLflow logs that it creates its
-    tables, once).
+    uses this store. A new database starts as a copy of MLflow's empty schema
+    (`new_database`).
     """
     path = Path(folder) if folder is not None else settings.workspace(DEFAULT_STORE)
     path = path.resolve()
     path.mkdir(parents=True, exist_ok=True)
     (path / ARTIFACTS).mkdir(exist_ok=True)
     store = Store(path)
+    new_database(store.database)
     if activate:
         import mlflow
 
         mlflow.set_tracking_uri(store.uri)
         mlflow.set_registry_uri(store.uri)
     return store
+
+
+def new_database(path: str | Path) -> bool:
+    """Start an MLflow SQLite store at `path` as a copy of an empty one; False if it exists.
+
+    MLflow builds a new database by running every schema migration it has ever had, which
+    takes a second or two, in every fresh store: each lab submission graded, each test, each
+    first cell. The empty result is the same every time for one MLflow version, so it is built
+    once (`empty_database`) and copied. Without a copy to take (a read-only install), MLflow
+    builds the database itself on first use, as before.
+    """
+    path = Path(path)
+    if path.exists():
+        return False
+    template = empty_database()
+    if template is None:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return True
+
+
+def empty_database() -> Path | None:
+    """MLflow's empty SQLite schema for the installed version, built once next to Python.
+
+    It lives in the environment (`<sys.prefix>/share/mlops-course/`), so that the grading
+    sandbox, which sees the environment read-only, copies the one `./course setup` built. The
+    copy holds no experiment: MLflow adds its Default experiment when it opens the store, with
+    an artifact location of the store's own (the one baked into a template would be wrong).
+    None when it cannot be built or written here.
+    """
+    from mlflow.version import VERSION
+
+    template = Path(sys.prefix) / "share" / "mlops-course" / f"mlflow-{VERSION}-empty.db"
+    if template.exists():
+        return template
+    try:
+        template.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=template.parent) as tmp:
+            draft = Path(tmp) / "empty.db"
+            _build_empty_database(draft, Path(tmp) / "artifacts")
+            os.replace(draft, template)  # atomic: a concurrent builder's copy is the same
+    except OSError:
+        return None
+    return template
+
+
+def _build_empty_database(path: Path, artifacts: Path) -> None:
+    import sqlite3
+
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    quiet_store_setup()
+    store = SqlAlchemyStore(f"sqlite:///{path}", artifacts.as_uri())
+    store.engine.dispose()
+    db = sqlite3.connect(path)
+    try:
+        with db:
+            db.execute("DELETE FROM experiments")
+        db.execute("VACUUM")
+    finally:
+        db.close()
 
 
 def use_experiment(name: str, store: Store | None = None) -> str:
