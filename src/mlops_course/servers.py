@@ -11,6 +11,7 @@ leaves a port taken.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import signal
 import socket
@@ -22,6 +23,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+
+# When set, every server that became ready is recorded there, one JSON line each: the notebook
+# test learns which servers a notebook started and which ports to find free afterwards, however
+# briefly a server lived.
+RECORD_ENV = "MLOPS_SERVER_RECORD"
 
 
 class ServerError(RuntimeError):
@@ -101,6 +107,7 @@ class BackgroundServer:
                     f"ready. Its output:\n{self.log()[-3000:]}"
                 )
             if self._answers():
+                self._record()
                 return self
             time.sleep(0.2)
         self.stop()
@@ -117,6 +124,13 @@ class BackgroundServer:
         if len(text) <= 2 * chars:
             return text
         return f"{text[:chars]}\n[...]\n{text[-chars:]}"
+
+    def _record(self) -> None:
+        record = os.environ.get(RECORD_ENV)
+        if record:
+            line = json.dumps({"name": self.name, "port": self.port, "command": self.command})
+            with open(record, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
 
     def _answers(self) -> bool:
         try:
