@@ -47,6 +47,31 @@ KERNEL_MODULES = (
     "IPython.core.completer",
     "jedi",
 )
+# What a kernel imports later, on its first message or its first error, read off a forked
+# kernel's sys.modules after a notebook with a traceback (ipykernel 7, IPython 9). Imported in
+# the factory, each kernel finds them loaded instead of paying for them again: formatting the
+# first traceback alone (stack_data, executing, pygments' terminal formatter) cost a kernel
+# more CPU than a light notebook's own code.
+KERNEL_LATE_MODULES = (
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.core.ultratb",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "faulthandler",
+    "pdb",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "stack_data",
+    "executing",
+    "pure_eval",
+    "asttokens",
+    "pygments.formatters.terminal256",
+    "pygments.styles",
+    "mlops_course.grading.streams",
+)
 
 
 def _prctl(option: int, value: int) -> None:
@@ -317,6 +342,24 @@ def _wipe(paths: list[str]) -> None:
                 pass
 
 
+def _warm_caches() -> None:
+    """Fill, once in the factory, the caches every kernel would otherwise fill for itself.
+
+    - `inspect.getmodule`, which IPython's traceback formatting calls, maps every loaded
+      module's file the first time it runs (thousands of `lstat` calls with pandas loaded);
+      each forked kernel inherits the filled map and only looks at modules it imports itself.
+    - `gc.freeze()` moves everything imported so far out of the collector's reach: a forked
+      kernel's collections then no longer walk (and so copy, page by page) the factory's
+      objects. Nothing is freed that would have been: the factory keeps all of it alive.
+    """
+    import gc
+    import inspect
+
+    inspect.getmodule(compile("0", "<factory>", "eval"))
+    gc.collect()
+    gc.freeze()
+
+
 def main() -> None:
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     # As ipykernel_launcher does: no working folder on sys.path while importing; the kernel's
@@ -334,12 +377,13 @@ def main() -> None:
     _die_with_parent()
     loaded, failed = [], {}
     started = time.perf_counter()
-    for module in [*KERNEL_MODULES, *spec.get("preload", [])]:
+    for module in [*KERNEL_MODULES, *KERNEL_LATE_MODULES, *spec.get("preload", [])]:
         try:
             importlib.import_module(module)
             loaded.append(module)
         except Exception as err:  # noqa: BLE001 - a kernel will import it and fail visibly
             failed[module] = f"{type(err).__name__}: {err}"
+    _warm_caches()
     _set_nondumpable()
     factory = Factory(spec, reader, writer)
     factory.reply(
