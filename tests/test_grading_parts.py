@@ -296,3 +296,126 @@ def test_without_bubblewrap_the_sandbox_says_it_is_off(monkeypatch):
         assert box.command()[1:3] == ["-m", "mlops_course.grading.kernels"]
     finally:
         box.close()
+
+
+# --- the per-submission gradebook: a template claimed per student, read back in plain SQL ----
+
+
+def _rows(db, sql: str) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(sql).fetchall()
+    conn.close()
+    return rows
+
+
+def _orm_read(db, lab: str, student: str) -> dict:
+    """What nbgrader's own ORM says about a submission (the reference for `read_submission`)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db}", "mlops-course") as gb:
+        sub = gb.find_submission(lab, student)
+        return {
+            "student": (sub.student.first_name, sub.student.last_name, sub.student.email),
+            "lms": sub.student.lms_user_id,
+            "timestamp": sub.timestamp,
+            "grades": {
+                snb.notebook.name: {
+                    g.cell.name: (g.auto_score, g.manual_score, g.max_score, g.needs_manual_grade)
+                    for g in snb.grades
+                }
+                for snb in sub.notebooks
+            },
+            "comments": {
+                snb.notebook.name: {c.cell.name: c.auto_comment for c in snb.comments}
+                for snb in sub.notebooks
+            },
+            "late": {snb.notebook.name: snb.late_submission_penalty for snb in sub.notebooks},
+        }
+
+
+def _sql_read(db, lab: str, student: str) -> dict:
+    from mlops_course.grading import gradebook
+
+    got = gradebook.read_submission(db, lab, student)
+    return {
+        "student": (got.first_name, got.last_name, got.email),
+        "lms": got.lms_user_id,
+        "timestamp": got.timestamp,
+        "grades": {
+            nb: {
+                cell: (g.auto_score, g.manual_score, g.max_score, g.needs_manual_grade)
+                for cell, g in cells.items()
+            }
+            for nb, cells in got.grades.items()
+        },
+        "comments": got.comments,
+        "late": got.late_penalty,
+    }
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory, warmup_lab) -> bytes:
+    from mlops_course.grading import release
+
+    generated = release.generate(warmup_lab, tmp_path_factory.mktemp("gen"))
+    return generated.gradebook.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "names"),
+    [
+        ("2026-11-02 10:00:00.000000 UTC", {"first_name": "Lee", "last_name": "Kim, Jr."}),
+        ("2026-11-02 12:30:05.250000 +0200", {"email": "o@example.edu", "lms_user_id": "1025"}),
+        (None, {}),
+    ],
+)
+def test_a_claimed_template_holds_what_nbgrader_records_for_a_new_submission(
+    tmp_path, warmup_lab, template_db, timestamp, names
+):
+    from mlops_course.grading import gradebook
+
+    lab, student = warmup_lab.name, "o'brien,s"
+    theirs = tmp_path / "nbgrader.db"
+    theirs.write_bytes(template_db)
+    gradebook.start_submission(theirs, lab, student, timestamp=timestamp, names=names)
+    ours = tmp_path / "claimed.db"
+    ours.write_bytes(gradebook.submission_template(template_db, lab, tmp_path))
+    gradebook.claim_submission(ours, student, timestamp=timestamp, names=names)
+
+    for sql in (
+        "SELECT * FROM student",
+        "SELECT student_id, timestamp, extension FROM submitted_assignment",
+        "SELECT COUNT(*) FROM grade",
+        "SELECT COUNT(*) FROM comment",
+        "SELECT COUNT(*) FROM submitted_notebook",
+    ):
+        assert _rows(ours, sql) == _rows(theirs, sql), sql
+    assert _orm_read(ours, lab, student) == _orm_read(theirs, lab, student)
+    assert gradebook.integrity_errors(ours) == []
+
+
+def test_read_submission_agrees_with_nbgrader_orm_on_scores_comments_and_penalties(
+    tmp_path, warmup_lab, template_db
+):
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from mlops_course.grading import gradebook
+
+    lab, db = warmup_lab.name, tmp_path / "g.db"
+    db.write_bytes(template_db)
+    gradebook.start_submission(db, lab, "ada", timestamp="2026-11-02 10:00:00 UTC")
+    with Gradebook(f"sqlite:///{db}", "mlops-course") as gb:  # every kind of value a grade holds
+        snb = gb.find_submission_notebook("warmup", lab, "ada")
+        for i, grade in enumerate(snb.grades):
+            grade.auto_score = [None, 0.0, 1.5][i % 3]
+            grade.manual_score = 2.0 if i == 1 else None
+            grade.needs_manual_grade = i % 2 == 0
+        for i, comment in enumerate(snb.comments):
+            comment.auto_comment = "No response." if i % 2 else None
+        snb.late_submission_penalty = 0.5
+        gb.db.commit()
+    assert _sql_read(db, lab, "ada") == _orm_read(db, lab, "ada")
+    with pytest.raises(MissingEntry):
+        gradebook.read_submission(db, lab, "nobody")

@@ -184,7 +184,7 @@ class Worker:
                 IgnorePattern,
                 ClearMetadataPreprocessor,
                 LimitOutput,
-                SaveAutoGrades,
+                _commit_once(SaveAutoGrades),
                 AssignLatePenalties,
                 CheckCellMetadata,
             )
@@ -195,6 +195,9 @@ class Worker:
         where = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
         reap_stale_folders("mlops-worker-", where)
         self.tmp = Path(tempfile.mkdtemp(prefix=f"mlops-worker-{os.getpid()}-", dir=where))
+        self.submission_db = gradebook.submission_template(
+            bundle.template_db, bundle.lab, self.tmp, bundle.course_id
+        )
         try:
             self.sandbox.wait_ready()
         except SandboxError:  # a sandbox launched for us that did not come up: start our own
@@ -225,14 +228,9 @@ class Worker:
             notes=[f"file left out (over 20 MB): {f}" for f in sub.skipped],
         )
         with got.timed("gradebook"):
-            got.db.write_bytes(self.bundle.template_db)
-            gradebook.start_submission(
-                got.db,
-                self.bundle.lab,
-                sub.student,
-                timestamp=sub.timestamp,
-                names=sub.names(),
-                course_id=self.bundle.course_id,
+            got.db.write_bytes(self.submission_db)
+            gradebook.claim_submission(
+                got.db, sub.student, timestamp=sub.timestamp, names=sub.names()
             )
         for nb_name in self.bundle.notebooks:
             if not self._grade_notebook(nb_name, sub, got):
@@ -571,6 +569,35 @@ class Worker:
                 with contextlib.suppress(SandboxError):
                     self.sandbox.cleanup(kernel)
                 return
+
+
+def _commit_once(save_auto_grades: type) -> type:
+    """nbgrader's SaveAutoGrades, committing once per notebook instead of once per cell.
+
+    nbgrader's `_add_score` and `_add_comment` commit after every cell; here those commits only
+    flush (so every later query sees the rows, as before) and one commit follows the last cell.
+    Same rows, same values: the scores are still nbgrader's `determine_grade`.
+    """
+
+    class SaveAutoGradesOnce(save_auto_grades):
+        def preprocess(self, nb, resources):
+            from nbgrader.api import Gradebook
+
+            info = resources["nbgrader"]
+            self.notebook_id, self.assignment_id = info["notebook"], info["assignment"]
+            self.student_id, self.db_url = info["student"], info["db_url"]
+            self.gradebook = Gradebook(self.db_url)
+            with self.gradebook:
+                session = self.gradebook.db
+                session.commit = session.flush  # an instance attribute: this session only
+                try:
+                    nb, resources = super(save_auto_grades, self).preprocess(nb, resources)
+                finally:
+                    del session.commit
+                session.commit()
+            return nb, resources
+
+    return SaveAutoGradesOnce
 
 
 def _parse(raw: bytes):

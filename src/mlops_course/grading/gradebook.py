@@ -8,6 +8,12 @@ either all of a run's grades land, or none do and the course gradebook is as it 
 
 Creating a gradebook the way nbgrader does runs the `alembic` command in a subprocess (about
 ten seconds here); `create_empty` records the schema version directly instead.
+
+Per submission, the work around nbgrader's own writes is kept to a few statements: a worker
+builds, once, a copy of the template holding an empty submission by a placeholder student
+(`submission_template`, nbgrader's own `add_submission`), and `claim_submission` hands that
+submission to each student; the grades are read back with one query per table
+(`read_submission`) instead of nbgrader's lazy loads, one per row.
 """
 
 from __future__ import annotations
@@ -83,6 +89,66 @@ def start_submission(
             gb.update_or_create_submission(lab, student)
 
 
+# The student of a worker's submission template: a NUL cannot occur in a folder name, so no real
+# student id can collide with it.
+PLACEHOLDER = "\x00template-student"
+
+
+def submission_template(
+    template_db: bytes, lab: str, folder: Path, course_id: str = COURSE_ID
+) -> bytes:
+    """The lab's template gradebook plus one empty submission by `PLACEHOLDER`, built once.
+
+    nbgrader's `add_submission` creates the submission's rows (notebooks, a grade per graded
+    cell, a comment per answer cell) through dozens of ORM queries; a worker pays for that once
+    and copies the result for every student (`claim_submission`).
+    """
+    path = folder / "submission-template.db"
+    path.write_bytes(template_db)
+    start_submission(path, lab, PLACEHOLDER, course_id=course_id)
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+def claim_submission(
+    db: Path,
+    student: str,
+    *,
+    timestamp: str | None = None,
+    names: dict[str, str | None] | None = None,
+) -> None:
+    """Give the placeholder's submission in a copy of `submission_template` to `student`.
+
+    The rows end as `start_submission` leaves them: the student with the names given, and the
+    submission's timestamp parsed by nbgrader's own `parse_utc` and stored through SQLAlchemy's
+    sqlite DATETIME type, as nbgrader's ORM stores it.
+    """
+    from nbgrader.utils import parse_utc
+    from sqlalchemy.dialects import sqlite
+
+    names = {k: v for k, v in (names or {}).items() if v}
+    row = {k: names.get(k) for k in ("first_name", "last_name", "email", "lms_user_id")}
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO student (id, first_name, last_name, email, lms_user_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (student, *row.values()),
+        )
+        conn.execute(
+            "UPDATE submitted_assignment SET student_id = ? WHERE student_id = ?",
+            (student, PLACEHOLDER),
+        )
+        if timestamp:
+            store = sqlite.DATETIME().bind_processor(sqlite.dialect())
+            conn.execute(
+                "UPDATE submitted_assignment SET timestamp = ? WHERE student_id = ?",
+                (store(parse_utc(timestamp)), student),
+            )
+        conn.execute("DELETE FROM student WHERE id = ?", (PLACEHOLDER,))
+    conn.close()
+
+
 def zero_notebook(
     db: Path, lab: str, student: str, notebook: str, course_id: str = COURSE_ID
 ) -> None:
@@ -98,24 +164,62 @@ def zero_notebook(
 def read_submission(
     db: Path, lab: str, student: str, course_id: str = COURSE_ID
 ) -> SubmissionGrades:
-    """The grades, comments and student details of one submission in a gradebook."""
-    with open_gradebook(db, course_id) as gb:
-        sub = gb.find_submission(lab, student)
-        who = sub.student
-        out = SubmissionGrades(
-            student, who.first_name, who.last_name, who.email, who.lms_user_id, sub.timestamp
-        )
-        for snb in sub.notebooks:
-            name = snb.notebook.name
-            out.grades[name] = {
-                g.cell.name: CellGrade(
-                    g.auto_score, g.manual_score, float(g.max_score), bool(g.needs_manual_grade)
-                )
-                for g in snb.grades
-            }
-            out.comments[name] = {c.cell.name: c.auto_comment for c in snb.comments}
-            out.late_penalty[name] = snb.late_submission_penalty
+    """The grades, comments and student details of one submission in a gradebook.
+
+    Plain SQL over nbgrader's schema, one query per table: nbgrader's ORM loads every grade, its
+    cell and every comment lazily, one query each. `course_id` is kept for the callers' sake: a
+    gradebook holds one course. The values are those of nbgrader's `Grade` (its `max_score` is
+    the grade or task cell's), `Comment` and `SubmittedNotebook`; a test compares the two.
+    """
+    from nbgrader.api import MissingEntry
+
+    with sqlite3.connect(db) as conn:
+        head = conn.execute(_SUBMISSION_SQL, (lab, student)).fetchone()
+        sub_id = head[0] if head else None
+        notebooks = conn.execute(_NOTEBOOKS_SQL, (sub_id,)).fetchall()
+        grades = conn.execute(_GRADES_SQL, (sub_id,)).fetchall()
+        comments = conn.execute(_COMMENTS_SQL, (sub_id,)).fetchall()
+    conn.close()
+    if head is None:
+        raise MissingEntry(f"no submission of {lab} by {student} in {db}")
+    _, stamp, first, last, email, lms = head
+    out = SubmissionGrades(student, first, last, email, lms, _datetime(stamp))
+    for name, penalty in notebooks:
+        out.grades[name], out.comments[name] = {}, {}
+        out.late_penalty[name] = penalty
+    for nb, cell, auto, manual, max_score, needs in grades:
+        out.grades[nb][cell] = CellGrade(auto, manual, float(max_score), bool(needs))
+    for nb, cell, comment in comments:
+        out.comments[nb][cell] = comment
     return out
+
+
+_SUBMISSION_SQL = """
+SELECT sa.id, sa.timestamp, s.first_name, s.last_name, s.email, s.lms_user_id
+FROM submitted_assignment sa JOIN assignment a ON sa.assignment_id = a.id
+JOIN student s ON sa.student_id = s.id WHERE a.name = ? AND sa.student_id = ?"""
+_NOTEBOOKS_SQL = """
+SELECT nb.name, snb.late_submission_penalty FROM submitted_notebook snb
+JOIN notebook nb ON snb.notebook_id = nb.id WHERE snb.assignment_id = ? ORDER BY snb.rowid"""
+_GRADES_SQL = """
+SELECT nb.name, bc.name, g.auto_score, g.manual_score, COALESCE(gc.max_score, tc.max_score),
+       g.needs_manual_grade
+FROM grade g JOIN submitted_notebook snb ON g.notebook_id = snb.id
+JOIN notebook nb ON snb.notebook_id = nb.id JOIN base_cell bc ON g.cell_id = bc.id
+LEFT JOIN grade_cells gc ON gc.id = g.cell_id LEFT JOIN task_cells tc ON tc.id = g.cell_id
+WHERE snb.assignment_id = ? ORDER BY snb.rowid, g.rowid"""
+_COMMENTS_SQL = """
+SELECT nb.name, bc.name, c.auto_comment
+FROM comment c JOIN submitted_notebook snb ON c.notebook_id = snb.id
+JOIN notebook nb ON snb.notebook_id = nb.id JOIN base_cell bc ON c.cell_id = bc.id
+WHERE snb.assignment_id = ? ORDER BY snb.rowid, c.rowid"""
+
+
+def _datetime(stored: str | None):
+    """A DATETIME column's value as SQLAlchemy's sqlite type returns it."""
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.DATETIME().result_processor(sqlite.dialect(), None)(stored)
 
 
 def merge(course_db: Path, lab: str, submissions: list[Path], course_id: str = COURSE_ID) -> int:
