@@ -25,9 +25,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from mlops_course.grading import gradebook
+from mlops_course.grading.nbbuild import cell_meta, notebook
 
 from .conftest import require_tool
 
@@ -44,57 +45,40 @@ c.Execute.timeout = 20
 """
 
 
-def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=0) -> dict:
-    meta = {"grade_id": grade_id, "solution": solution, "grade": grade, "locked": locked}
-    if grade:
-        meta["points"] = points
-    return {"nbgrader": {**meta, "schema_version": 3}}
-
-
-def _notebook(cells: list) -> nbformat.NotebookNode:
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    return nb
-
-
 def _source(root: Path) -> None:
     """Two notebooks, as an instructor writes them for nbgrader."""
     folder = root / "source" / "ps1"
     folder.mkdir(parents=True)
-    squares = _notebook(
+    squares = notebook(
         [
             new_markdown_cell("Write `squares(n)`: the squares of 0 .. n-1."),
             new_code_cell(
                 "def squares(n):\n    ### BEGIN SOLUTION\n    return [i * i for i in range(n)]\n"
                 "    ### END SOLUTION",
-                metadata=_meta("squares", solution=True),
+                metadata=cell_meta("squares", solution=True),
             ),
             new_code_cell(
                 "assert squares(3) == [0, 1, 4]\n### BEGIN HIDDEN TESTS\n"
                 "assert squares(5) == [0, 1, 4, 9, 16]\n### END HIDDEN TESTS",
-                metadata=_meta("test_squares", grade=True, locked=True, points=2),
+                metadata=cell_meta("test_squares", grade=True, locked=True, points=2),
             ),
             new_code_cell(
                 "import warnings\nwarnings.warn('this API will change')\nassert squares(0) == []",
-                metadata=_meta("test_warns", grade=True, locked=True, points=1),
+                metadata=cell_meta("test_warns", grade=True, locked=True, points=1),
             ),
         ]
     )
-    mean = _notebook(
+    mean = notebook(
         [
             new_code_cell(
                 "def mean(xs):\n    ### BEGIN SOLUTION\n    return sum(xs) / len(xs)\n"
                 "    ### END SOLUTION",
-                metadata=_meta("mean", solution=True),
+                metadata=cell_meta("mean", solution=True),
             ),
             new_code_cell(
                 "assert mean([1, 2, 3]) == 2\n### BEGIN HIDDEN TESTS\nassert mean([5]) == 5\n"
                 "### END HIDDEN TESTS",
-                metadata=_meta("test_mean", grade=True, locked=True, points=3),
+                metadata=cell_meta("test_mean", grade=True, locked=True, points=3),
             ),
         ]
     )
