@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +100,14 @@ class Plan:
     preload: tuple[str, ...]
 
 
-def plan_for(lab: Lab, options: Options) -> Plan:
-    """Configuration, limits and the modules to preload, from the lab's source alone."""
+def plan_for(lab: Lab, options: Options, *, nbgrader_default: bool = True) -> Plan:
+    """Configuration, limits and the modules to preload, from the lab's source alone.
+
+    Another course may leave nbgrader's cell timeout unset; its default is read from nbgrader,
+    an import of most of a second. With `nbgrader_default=False` it is left unset (the limits
+    then hold the wall-clock budget as the cell limit) so the sandboxes can be launched first:
+    `settle` fills it in afterwards.
+    """
     import nbformat
 
     if options.course is None:
@@ -110,16 +116,14 @@ def plan_for(lab: Lab, options: Options) -> Plan:
         cfg = config.from_plain(config.to_plain(options.course.cfg))
     if options.cell_seconds is not None:
         cfg.Execute.timeout = int(options.cell_seconds)
-    elif cfg.Execute.get("timeout", "unset") == "unset":  # another course may leave it unset
-        from nbgrader.preprocessors import Execute
-
-        cfg.Execute.timeout = Execute.timeout.default_value
+    elif cfg.Execute.get("timeout", "unset") == "unset" and nbgrader_default:
+        cfg.Execute.timeout = _default_timeout()
     lab_settings = lab.settings()
     wall = float(options.wall_seconds or lab_settings.grading_seconds)
     limits = Limits(
         wall_seconds=wall,
         # nbgrader's None means no per-cell limit: the submission's wall-clock budget remains
-        cell_seconds=int(cfg.Execute.timeout or wall),
+        cell_seconds=int(cfg.Execute.get("timeout", None) or wall),
         memory_mb=int(options.memory_mb or lab_settings.memory_mb),
         network=lab_settings.network,
     )
@@ -129,6 +133,23 @@ def plan_for(lab: Lab, options: Options) -> Plan:
             [nbformat.writes(lab.source(nb)) for nb in lab.notebooks]
         )
     return Plan(cfg, limits, tuple(preload))
+
+
+def _default_timeout() -> int | None:
+    from nbgrader.preprocessors import Execute
+
+    return Execute.timeout.default_value
+
+
+def settle(plan: Plan) -> Plan:
+    """`plan` with nbgrader's default cell timeout where the course left it unset."""
+    if plan.cfg.Execute.get("timeout", "unset") != "unset":
+        return plan
+    cfg = config.from_plain(config.to_plain(plan.cfg))
+    cfg.Execute.timeout = _default_timeout()
+    wall = plan.limits.wall_seconds
+    limits = replace(plan.limits, cell_seconds=int(cfg.Execute.timeout or wall))
+    return Plan(cfg, limits, plan.preload)
 
 
 def bundle_for(
@@ -370,6 +391,7 @@ class _Run:
     todo: list[Submission] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # unchanged and already in the gradebook
     reused: list[str] = field(default_factory=list)  # graded by an interrupted run
+    fixed: dict[str, float] = field(default_factory=dict)  # the run's fixed cost, by phase
 
     @property
     def course(self) -> CourseLayout | None:
@@ -419,7 +441,7 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     if options.course:  # as `nbgrader autograde`: only students who submitted this assignment
         subs = [s for s in subs if Path(s.origin).name == lab.name]
     private = (submissions_dir, out)
-    plan = plan_for(lab, options)
+    plan = plan_for(lab, options, nbgrader_default=False)
     run = _Run(lab, out, options, subs, {}, started)
     run.ledger = json.loads(run.ledger_path.read_text()) if run.ledger_path.exists() else {}
     _sort_out(run)
@@ -428,6 +450,9 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     # while this process imports nbgrader and prepares the lab. Forked workers adopt them.
     early = _launch_early(run, plan, private)
     try:
+        plan = settle(plan)
+        for box in early:  # the kernels' limits do not depend on the cell limit: same sandboxes
+            box.limits = plan.limits
         bundle, stale = bundle_for(lab, options, private=private, plan=plan)
         config.ensure_venv_on_path()
         _ensure_assignment(lab, run.course_db, bundle.template_db, run.course_id)
@@ -442,8 +467,11 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
                 _copy_submission(sub, out / "submitted" / sub.student / lab.name)
         result = _grade_todo(run, bundle, early)
     finally:
+        closing = time.perf_counter()
         for box in early:
             box.close()
+        closing = time.perf_counter() - closing
+    _record_timing(run, result, closing)
     result.stale = stale
     result.withdrawn = withdrawn
     return result
@@ -560,27 +588,54 @@ def _grade_todo(run: _Run, bundle: LabBundle, early: list[Sandbox]) -> RunResult
         "merge": round(merge_seconds, 3),
         "total": round(time.perf_counter() - run.started, 2),
     }
-    # The run's fixed cost, phase by phase, beside the per-student ledger (status.json).
-    fixed = {
+    run.fixed = {
         "prepare": dispatched - run.started,  # submissions read, lab and template gradebook
         "start_workers": first[0] if first else 0.0,
         "merge": merge_seconds,
         "reports": reports_seconds,
     }
+    return result
+
+
+def _record_timing(run: _Run, result: RunResult, closing: float) -> None:
+    """The run's fixed cost, phase by phase, and the median phases of a submission, in
+    `reports/<lab>/run.json` beside the per-student ledger (status.json, whose `seconds` hold
+    each submission's phases)."""
+    import statistics
+
+    fixed = {
+        # the command's own start: the interpreter, its imports, reading the course's config
+        "before_run": max(run.started - _process_started(), 0.0),
+        **run.fixed,
+        "close_sandboxes": closing,
+    }
+    phases: dict[str, list[float]] = {}
+    for outcome in result.outcomes.values():
+        for phase, seconds in outcome.seconds.items():
+            phases.setdefault(phase, []).append(seconds)
     _write(
         run.report_dir / "run.json",
         json.dumps(
             {
-                "submissions": len(outcomes),
-                "jobs": options.jobs or os.cpu_count(),
-                "scheduler": options.scheduler,
+                "submissions": len(result.outcomes),
+                "jobs": run.options.jobs or os.cpu_count(),
+                "scheduler": run.options.scheduler,
                 "seconds": {**result.seconds, **{k: round(v, 3) for k, v in fixed.items()}},
                 "fixed_seconds": round(sum(fixed.values()), 3),
+                "submission_median_seconds": {
+                    k: round(statistics.median(v), 4) for k, v in sorted(phases.items())
+                },
             },
             indent=1,
         ),
     )
-    return result
+
+
+def _process_started() -> float:
+    """When this process started, on `time.perf_counter`'s clock."""
+    import psutil
+
+    return time.perf_counter() - (time.time() - psutil.Process().create_time())
 
 
 def _merge(run: _Run, students: list[str]) -> None:
