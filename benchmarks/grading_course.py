@@ -218,6 +218,54 @@ def _run_meta(root: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """(own CPU, CPU of the children it has reaped) of a process, from /proc, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def cpu_split(course: Path, students: int) -> dict:
+    """Where one worker's CPU goes per submission: the worker (nbgrader's preprocessors, the
+    gradebook, talking to the kernel), the kernels (start, the student's code, exit; counted when
+    the factory reaps them) and the factory (forking, cleaning up). One worker in this process,
+    sandbox on, on a copy of the course; the first two submissions warm it up."""
+    from mlops_course.grading import dropin, run
+    from mlops_course.grading.engine import Worker
+    from mlops_course.grading.lab import Lab
+    from mlops_course.grading.submissions import collect
+
+    where = dropin.layout(course)
+    lab = Lab("ps1", where.folder("source", ".", "ps1"), where.folder("release", ".", "ps1"))
+    options = run.Options(
+        out=where.root, sandbox="on", feedback=False, write_submitted=False, course=where
+    )
+    subs = collect(where.root / "submitted", "ps1", lab.notebooks, None)
+    bundle, _ = run.bundle_for(lab, options, private=(where.root,), plan=run.plan_for(lab, options))
+    worker = Worker(bundle)
+    try:
+        for sub in subs[:2]:
+            worker.grade(sub)
+        factory = worker.sandbox.factory_host_pid
+        measured = subs[2 : 2 + students]
+        mine, (fac, kernels) = time.process_time(), _cpu_seconds(factory)
+        wall = time.perf_counter()
+        for sub in measured:
+            worker.grade(sub)
+        wall = time.perf_counter() - wall
+        mine, (fac2, kernels2) = time.process_time() - mine, _cpu_seconds(factory)
+    finally:
+        worker.close()
+    n = len(measured)
+    return {
+        "submissions": n,
+        "wall": wall / n,
+        "worker": mine / n,
+        "kernels": (kernels2 - kernels) / n,
+        "factory": (fac2 - fac) / n,
+    }
+
+
 def measure(work: Path, students: int, busy: int, dask: bool, stock: bool) -> dict:
     """Stock and the engine on identical copies of one cohort; the engine's phases."""
     base = work / f"course-{students}"
@@ -309,6 +357,9 @@ def main() -> None:
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--only-engine", action="store_true", help="no stock runs (quick look)")
     parser.add_argument("--keep", type=Path, default=None, help="work folder to keep")
+    parser.add_argument(
+        "--cpu", type=int, default=20, help="submissions for the CPU split (0: skip it)"
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="grading-course-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -323,6 +374,20 @@ def main() -> None:
             report(results[-1:])
         print("\n=== summary ===")
         report(results)
+        if args.cpu:
+            base = work / f"course-{max(args.sizes)}"
+            copy = work / "cpu-split"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(base, copy)
+            split = cpu_split(copy, min(args.cpu, max(args.sizes) - 2))
+            total = split["worker"] + split["kernels"] + split["factory"]
+            print(
+                f"CPU per submission, one worker in-process ({split['submissions']} submissions, "
+                f"sandbox on): worker {split['worker']:.3f} s, kernels {split['kernels']:.3f} s, "
+                f"factory {split['factory']:.3f} s; sum {total:.3f} s "
+                f"(wall {split['wall']:.3f} s a submission)"
+            )
+            print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
