@@ -19,6 +19,9 @@ and useful output.
     stock       stock `nbgrader autograde`, for comparison in tests and the benchmark
     config      the course's nbgrader configuration, loaded once
     cohort      the synthetic cohort the tests and the benchmark grade
+    streams     what a test cell's outputs mean: passed, failed, or a line that costs nothing
+    dropin      `mlops-course autograde`: grade an existing nbgrader course in place
+    nbbuild     nbgrader notebooks built in code, for tests and benchmarks with their own course
 
 Importing this package is cheap: the kernel factory imports it inside the sandbox.
 """
