@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -88,7 +90,16 @@ def _restore_environment():
     every notebook kernel started later in the session inherits an experiment id that does not
     exist in its own fresh tracking store, and fails.
     """
+    with restored_environment():
+        yield
+
+
+@contextlib.contextmanager
+def restored_environment() -> Iterator[None]:
+    """`os.environ` as it was on entry, on exit: also for fixtures wider than one test."""
     saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

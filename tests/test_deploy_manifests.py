@@ -25,6 +25,8 @@ import yaml
 
 from mlops_course import deploy, settings
 
+from .conftest import restored_environment
+
 RELEASE = settings.TEMPLATE_DIR / "deploy" / "release.py"
 SMOKE = settings.TEMPLATE_DIR / "deploy" / "smoke.py"
 NOTEBOOK_04B = settings.SPRINTS_DIR / "04-serving" / "04b-deployments-slos-and-ab-tests.ipynb"
@@ -294,12 +296,8 @@ def champion():
     # A module fixture runs outside the per-test environment restore (conftest): MLflow's
     # set_experiment exports MLFLOW_EXPERIMENT_ID, which every later server and notebook kernel
     # of the session would inherit (it failed lab 06's notebook on a clean clone).
-    saved = dict(os.environ)
-    try:
+    with restored_environment():
         return serving.ensure_champion()[0]
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def run_smoke(url: str, timeout: float) -> subprocess.CompletedProcess:
