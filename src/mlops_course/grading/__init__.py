@@ -20,6 +20,8 @@ and useful output.
     config      the course's nbgrader configuration, loaded once
     cohort      the synthetic cohort the tests and the benchmark grade
     streams     what a test cell's outputs mean: passed, failed, or a line that costs nothing
+    guard       in each grading kernel: what a cell changed in how later cells run is put back
+                before they run, and reported
     dropin      `mlops-course autograde`: grade an existing nbgrader course in place
     nbbuild     nbgrader notebooks built in code, for tests and benchmarks with their own course
 

@@ -273,6 +273,7 @@ class Worker:
             return False
         run = self._execute(nb_name, nb, sub, resources, got.seconds)
         got.notes += run["notes"]
+        got.findings += [_Finding(Status.TAMPERED, f"{filename}: {t}") for t in run["tampering"]]
         if run["failure"] is not None:
             got.findings.append(run["failure"])
             return False
@@ -497,7 +498,7 @@ class Worker:
         self.sandbox.cleanup(kernel)
         self.next_kernel = self.sandbox.spawn()
         seconds["cleanup"] += time.perf_counter() - t
-        return {"nb": nb, "failure": failure, "notes": notes}
+        return {"nb": nb, "failure": failure, "notes": notes, "tampering": list(ex.tampering)}
 
     def _death(self, kernel, verdict, nb, ex) -> _Finding:
         if verdict.get("finding") is not None:

@@ -18,6 +18,12 @@ Subclasses and stand-ins
           until 0.2 s pass quietly). Why: those waits were most of a forked kernel's start.
         - `release_kernel()` forgets nbclient's `kc` and `km` after a run: the kernel belongs
           to the sandbox, which cleans it up.
+        - `async_execute_cell()` drops nbclient's `skip_cells_with_tag` tag from a cell before
+          running it. Why: nbclient skips a cell so tagged, and a test cell that does not run
+          records no error, so stock nbgrader gives it full points (a student's tag on every test
+          cell gave a blank warm-up lab 5 of 5).
+        - `on_cell_executed` reads `guard.REPLY_KEY` from every `execute_reply` into
+          `tampering`: what the kernel's guard put back before the cell, or that it was bypassed.
     SandboxKernelManager  stands in for jupyter_client's KernelManager: exactly the methods and
         attributes nbclient calls on `km` (`client`, `is_alive`, `interrupt_kernel`,
         `shutdown_kernel`, `cleanup_resources`, `kernel_name`, `ipykernel`, `has_kernel`).
@@ -63,6 +69,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mlops_course.grading import guard
 from mlops_course.grading.sandbox import KernelHandle, Sandbox, SandboxError
 from mlops_course.grading.streams import CUT_MARKER
 
@@ -103,6 +110,71 @@ class OutputCap:
         return msg
 
 
+def guard_cell_name(cell: Any, index: int | None) -> str:
+    """A cell as the student's feedback names it: its nbgrader id, else its position."""
+    grade_id = ((cell or {}).get("metadata") or {}).get("nbgrader", {}).get("grade_id")
+    return grade_id or f"cell {(index or 0) + 1}"
+
+
+def drop_tag(cell: Any, tag: str) -> None:
+    """`cell` without the tag `tag` (its other tags kept)."""
+    tags = cell.metadata.get("tags")
+    if tags and tag in tags:
+        cell.metadata["tags"] = [t for t in tags if t != tag]
+
+
+def read_guard_report(
+    tampering: list[str], cell: Any, index: int | None, reply: dict | None, guarded: bool
+) -> bool:
+    """Read `guard`'s report from a cell's execute reply: note tampering in `tampering`, fail
+    the cell (an error output) when it did not run as written. True once a report was seen."""
+    report = ((reply or {}).get("content") or {}).get(guard.REPLY_KEY)
+    note = tampering_note(report, cell, index, guarded)
+    if note:
+        tampering.append(note)
+        if not report or report.get("ran") != guard.digest(cell.source):
+            cell.outputs.append(guard_failure())
+    return guarded or report is not None
+
+
+def tampering_note(report: dict | None, cell: Any, index: int | None, guarded: bool) -> str | None:
+    """What a cell's `guard` report says, for the instructor: None when nothing was wrong.
+    `guarded`: earlier cells of the notebook carried a report (the guard is loaded)."""
+    name = guard_cell_name(cell, index)
+    if report is None:
+        if not guarded:
+            return None
+        return (
+            f"the grader's guard did not run before {name}: earlier code replaced how the "
+            "kernel runs cells, so that cell counts as failed"
+        )
+    if report.get("ran") != guard.digest(cell.source):
+        return (
+            f"{name} ran other code than the notebook holds (earlier code changed how the "
+            "kernel runs cells), so it counts as failed"
+        )
+    restored = report.get("restored") or []
+    if not restored:
+        return None
+    more = f" and {len(restored) - 6} more" if len(restored) > 6 else ""
+    return (
+        f"before {name} the grader put back what earlier code had changed in the kernel: "
+        f"{', '.join(restored[:6])}{more}"
+    )
+
+
+def guard_failure() -> dict:
+    """The error output that fails a cell the grader could not run as written."""
+    from nbformat.v4 import new_output
+
+    return new_output(
+        "error",
+        ename="GraderError",
+        evalue="this cell did not run as written: earlier code changed how the kernel runs cells",
+        traceback=[],
+    )
+
+
 def executor_class():
     """GradingExecute: nbgrader's Execute on a kernel forked in the sandbox, output capped."""
     from jupyter_core.utils import run_sync
@@ -118,10 +190,26 @@ def executor_class():
             self.current_cell: int | None = None
             self.kernel_ready: float | None = None
             self.on_cell_execute = self._cell_started
+            self.on_cell_executed = self._cell_executed
             self.on_notebook_start = self._notebook_started
+            self.tampering: list[str] = []  # what `guard` put back, or found bypassed
+            self._guarded = False
 
         def _cell_started(self, cell=None, cell_index=None, **_: Any) -> None:
             self.current_cell = cell_index
+
+        def _cell_executed(self, cell=None, cell_index=None, execute_reply=None, **_: Any):
+            self._guarded = read_guard_report(
+                self.tampering, cell, cell_index, execute_reply, self._guarded
+            )
+
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, **kw):
+            """nbclient's, except that no tag skips a cell: nbclient skips cells tagged
+            `skip_cells_with_tag`, and a student could tag a test cell with it."""
+            drop_tag(cell, self.skip_cells_with_tag)
+            return await super().async_execute_cell(cell, cell_index, execution_count, **kw)
+
+        execute_cell = run_sync(async_execute_cell)  # nbclient binds its own otherwise
 
         def _notebook_started(self, **_: Any) -> None:
             self.kernel_ready = time.perf_counter()

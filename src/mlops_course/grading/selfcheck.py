@@ -52,8 +52,21 @@ class CheckResult:
     outcome: Outcome | None = None  # what the grader's pipeline gave (None: it never ran)
 
     @property
+    def tampered(self) -> str:
+        """Why the grader marks the notebook tampered, when its code changed the kernel
+        (edited locked cells are `changed`)."""
+        if self.outcome is None or self.outcome.status is not Status.TAMPERED or self.changed:
+            return ""
+        return self.outcome.reason
+
+    @property
     def passed(self) -> bool:
-        return not self.error and not self.changed and all(f.ok for f in self.findings)
+        return (
+            not self.error
+            and not self.changed
+            and not self.tampered
+            and all(f.ok for f in self.findings)
+        )
 
     def lines(self) -> list[str]:
         out = [f"Checking {self.path} (visible tests only; grading adds hidden tests)."]
@@ -64,6 +77,11 @@ class CheckResult:
                 f"FAIL  the test or locked cell {cell} was changed. The grader restores "
                 "the original (so did this check), so your edit changes nothing. Undo it "
                 "(or copy the cell from the original lab)."
+            )
+        if self.tampered:
+            out.append(
+                f"FAIL  {self.tampered}. Code that changes how the kernel runs later cells is "
+                "undone before each cell and reported to your instructor: remove it."
             )
         for f in self.findings:
             mark = "pass" if f.ok else "FAIL"
@@ -82,7 +100,7 @@ class CheckResult:
                 "hidden tests decide the score."
             )
         else:
-            problems = failed + len(self.changed)
+            problems = failed + len(self.changed) + bool(self.tampered)
             out.append(
                 f"{problems} problem{'s' if problems != 1 else ''} to fix; then run the "
                 "check again."

@@ -56,8 +56,12 @@ REEXECUTION_WORDS = ("another process", "another python process", "a fresh proce
 
 
 def kernel_arguments() -> list[str]:
-    """Command-line arguments that load this module into a kernel as an IPython extension."""
-    return [f"--IPKernelApp.extra_extensions={EXTENSION}"]
+    """Command-line arguments that load this module, then `guard`, into a grading kernel as
+    IPython extensions (the guard records the kernel once this policy is in place)."""
+    return [
+        f"--IPKernelApp.extra_extensions={EXTENSION}",
+        "--IPKernelApp.extra_extensions=mlops_course.grading.guard",
+    ]
 
 
 # --- in the kernel ----------------------------------------------------------------------------

@@ -1,0 +1,264 @@
+"""In a grading kernel: the machinery that runs the next cell is put back before it runs.
+
+Hidden tests run in the same kernel as the student's code, and IPython lets one cell decide
+how every later cell runs. Tried on the warm-up lab, each of these gave a blank submission full
+marks, status "every cell ran", in stock nbgrader and in this course's engine alike:
+
+- an input transformer that turns every later cell into `pass`;
+- `get_ipython().run_cell` replaced by a function that runs something else;
+- an AST transformer that deletes `assert` statements (full marks for any answer that returns);
+- a builtin, or a function of `numpy.testing` or `pandas.testing`, replaced by one that agrees.
+
+This IPython extension records that machinery before the notebook's first cell runs: the
+shell's and the kernel's methods, the transformer lists, custom exception handlers, the trace and
+exception hooks, builtins, and the functions of the modules tests compare with (`WATCHED`). Before
+every cell it compares, puts back what differs, and reports it in the cell's `execute_reply`
+(`REPLY_KEY`) with a digest of the code that ran, which the grader's executor reads: the cell
+runs on the genuine machinery, so a test's verdict is its own, and the submission is marked
+tampered with a reason. A reply without the key (something bypassed the guard), or with the
+digest of other code than the grader sent, fails that cell and is reported too.
+
+Code in the same process can always, with effort, find and undo a guard that lives there. This
+one closes the generic tricks and turns a deliberate one into a visible, reported act.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import sys
+import types
+from typing import Any
+
+REPLY_KEY = "mlops_course_guard"
+# Modules whose functions hidden tests call to compare: a replaced one is put back (or, when the
+# module was first imported by the student's own cell, reported when it holds notebook code).
+WATCHED = (
+    "math",
+    "operator",
+    "json",
+    "numpy",
+    "numpy.testing",
+    "pandas",
+    "pandas.testing",
+    "pandas.api.types",
+)
+# Classes whose methods tests call on the student's results (`frame.equals(...)`).
+WATCHED_CLASSES = (("pandas", "DataFrame"), ("pandas", "Series"), ("pandas", "Index"))
+# Builtins IPython itself rebinds between cells.
+_VOLATILE_BUILTINS = {"_", "__", "___"}
+
+
+def _functions(namespace: dict) -> dict[str, Any]:
+    """The callables and modules of a namespace, by name (what a patch would replace)."""
+    return {
+        name: value
+        for name, value in list(namespace.items())
+        if callable(value) or isinstance(value, types.ModuleType)
+    }
+
+
+def digest(code: str) -> str:
+    """What the guard reports of the code a cell ran (the executor compares it with the cell)."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _code(value: Any) -> bool:
+    """A class attribute that is code (a method, a descriptor), not state."""
+    return callable(value) or isinstance(value, (staticmethod, classmethod, property))
+
+
+def _from_notebook(value: Any) -> bool:
+    return getattr(value, "__module__", None) == "__main__"
+
+
+class Guard:
+    """The recorded state of one kernel and the restoring of it before each cell."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.kernel = shell.kernel
+        self.parts = {
+            name: getattr(shell, name)
+            for name in ("compile", "input_transformer_manager", "display_pub", "displayhook")
+        }
+        self.parts_of_kernel = {"session": self.kernel.session}
+        objects = [shell, self.kernel, *self.parts.values(), self.kernel.session]
+        self.instances = {id(o): (o, set(vars(o)), _functions(vars(o))) for o in objects}
+        self.classes: dict[type, dict[str, Any]] = {}
+        for obj in objects:
+            for cls in type(obj).__mro__[:-1]:
+                self.classes.setdefault(cls, dict(vars(cls)))
+        manager = shell.input_transformer_manager
+        self.lists = {
+            (manager, "cleanup_transforms"): list(manager.cleanup_transforms),
+            (manager, "line_transforms"): list(manager.line_transforms),
+            (manager, "token_transformers"): list(manager.token_transformers),
+            (shell, "input_transformers_post"): list(shell.input_transformers_post),
+            (shell, "ast_transformers"): list(shell.ast_transformers),
+        }
+        self.custom_exceptions = shell.custom_exceptions
+        self.handlers = dict(self.kernel.shell_handlers)
+        self.hooks = {name: getattr(sys, name) for name in ("excepthook", "displayhook")}
+        self.builtins = {k: v for k, v in vars(builtins).items() if k not in _VOLATILE_BUILTINS}
+        self.modules: dict[str, tuple[types.ModuleType, dict[str, Any]]] = {}
+        self.class_methods: dict[type, dict[str, Any]] = {}
+        self._record_new_modules([])
+
+    # --- recording what is loaded later --------------------------------------------------------
+
+    def _record_new_modules(self, restored: list[str]) -> None:
+        """Record each watched module (and class) the first time it is seen loaded; report
+        notebook code already inside it (the student's cell imported it and patched it)."""
+        for name in WATCHED:
+            module = sys.modules.get(name)
+            if module is None or name in self.modules:
+                continue
+            functions = _functions(vars(module))
+            restored += [f"{name}.{k}" for k, v in functions.items() if _from_notebook(v)]
+            self.modules[name] = (module, functions)
+        for module_name, class_name in WATCHED_CLASSES:
+            cls = getattr(sys.modules.get(module_name), class_name, None)
+            if isinstance(cls, type) and cls not in self.class_methods:
+                methods = _functions(dict(vars(cls)))
+                restored += [
+                    f"{module_name}.{class_name}.{k}"
+                    for k, v in methods.items()
+                    if _from_notebook(v)
+                ]
+                self.class_methods[cls] = methods
+
+    # --- restoring ------------------------------------------------------------------------------
+
+    def restore(self) -> list[str]:
+        """Put back everything that differs from the record; the names of what was put back."""
+        restored: list[str] = []
+        self._restore_parts(restored)
+        self._restore_instances(restored)
+        self._restore_classes(restored)
+        self._restore_lists(restored)
+        self._restore_hooks(restored)
+        self._restore_namespaces(restored)
+        self._record_new_modules(restored)
+        return restored
+
+    def _restore_parts(self, restored: list[str]) -> None:
+        for owner, parts, label in (
+            (self.shell, self.parts, "shell"),
+            (self.kernel, self.parts_of_kernel, "kernel"),
+        ):
+            for name, value in parts.items():
+                if getattr(owner, name, None) is not value:
+                    setattr(owner, name, value)
+                    restored.append(f"{label}.{name}")
+
+    def _restore_instances(self, restored: list[str]) -> None:
+        for obj, names, functions in self.instances.values():
+            label = type(obj).__name__
+            attributes = vars(obj)
+            for name in set(attributes) - names:
+                if callable(getattr(type(obj), name, None)) or name == "custom_exceptions":
+                    del attributes[name]  # an instance attribute hiding a method
+                    restored.append(f"{label}.{name}")
+            for name, value in functions.items():
+                if attributes.get(name) is not value:
+                    attributes[name] = value
+                    restored.append(f"{label}.{name}")
+
+    def _restore_classes(self, restored: list[str]) -> None:
+        for cls, recorded in self.classes.items():
+            current = vars(cls)
+            for name in [n for n in current if n not in recorded and _code(current[n])]:
+                delattr(cls, name)  # a method added to hide one of a base class
+                restored.append(f"{cls.__name__}.{name}")
+            for name, value in recorded.items():
+                if _code(value) and current.get(name) is not value:
+                    setattr(cls, name, value)
+                    restored.append(f"{cls.__name__}.{name}")
+
+    def _restore_lists(self, restored: list[str]) -> None:
+        for (owner, name), recorded in self.lists.items():
+            current = getattr(owner, name)
+            if (
+                not isinstance(current, list)
+                or len(current) != len(recorded)
+                or any(a is not b for a, b in zip(current, recorded, strict=True))
+            ):
+                setattr(owner, name, list(recorded))
+                restored.append(name)
+        if self.shell.custom_exceptions != self.custom_exceptions:
+            self.shell.custom_exceptions = self.custom_exceptions
+            restored.append("custom_exceptions")
+        handlers = self.kernel.shell_handlers
+        if handlers != self.handlers:
+            handlers.clear()
+            handlers.update(self.handlers)
+            restored.append("shell_handlers")
+
+    def _restore_hooks(self, restored: list[str]) -> None:
+        for name, value in self.hooks.items():
+            if getattr(sys, name) is not value:
+                setattr(sys, name, value)
+                restored.append(f"sys.{name}")
+        if sys.gettrace() is not None:
+            sys.settrace(None)
+            restored.append("sys.settrace")
+        if sys.getprofile() is not None:
+            sys.setprofile(None)
+            restored.append("sys.setprofile")
+
+    def _restore_namespaces(self, restored: list[str]) -> None:
+        namespace = vars(builtins)
+        for name, value in self.builtins.items():
+            if namespace.get(name) is not value:
+                namespace[name] = value
+                restored.append(f"builtins.{name}")
+        for name, (module, functions) in self.modules.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+                restored.append(f"sys.modules[{name!r}]")
+            namespace = vars(module)
+            for key, value in functions.items():
+                if namespace.get(key) is not value:
+                    namespace[key] = value
+                    restored.append(f"{name}.{key}")
+        for cls, methods in self.class_methods.items():
+            for key, value in methods.items():
+                if vars(cls).get(key) is not value:
+                    setattr(cls, key, value)
+                    restored.append(f"{cls.__name__}.{key}")
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """Wrap the kernel's `do_execute`: the record is taken before the first cell runs."""
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:  # a terminal IPython: nothing is graded there
+        return
+    run = kernel.do_execute
+    state: dict[str, Guard] = {}
+
+    async def do_execute(
+        code,
+        silent,
+        store_history=True,
+        user_expressions=None,
+        allow_stdin=False,
+        **kwargs,
+    ):
+        guard = state.get("guard")
+        if guard is None:
+            guard = state["guard"] = Guard(shell)
+            restored: list[str] = []
+        else:
+            restored = guard.restore()
+        # A replaced `do_execute` that calls this one can still hand it other code: run the
+        # code the grader sent, which the request itself carries.
+        asked = ((kernel.get_parent("shell") or {}).get("content") or {}).get("code")
+        if isinstance(asked, str) and asked != code:
+            restored.append("the cell's code, changed on its way to the kernel")
+            code = asked
+        reply = await run(code, silent, store_history, user_expressions, allow_stdin, **kwargs)
+        reply[REPLY_KEY] = {"restored": sorted(set(restored)), "ran": digest(code)}
+        return reply
+
+    kernel.do_execute = do_execute
