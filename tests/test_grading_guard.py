@@ -54,6 +54,14 @@ TRICKS = {
         "get_ipython().ast_transformers.append(NoAsserts())\n"
     ),
     "tracer": "import sys\nsys.settrace(lambda *a: None)\n",
+    # what tests compute their expectations or comparisons with
+    "library-function-replaced": (
+        "import pandas.testing\npandas.testing.assert_series_equal = lambda *a, **k: None\n"
+    ),
+    "builtin-replaced": "import builtins\nbuiltins.round = lambda *a, **k: 0\n",
+    "course-helper-replaced": (
+        "from mlops_course import datasets\ndatasets.reference_period = lambda frame: frame\n"
+    ),
 }
 # Answers that return instead of raising, so that a test whose asserts are gone would pass.
 WRONG = "    return None\n"

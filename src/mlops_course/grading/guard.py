@@ -31,20 +31,33 @@ import types
 from typing import Any
 
 REPLY_KEY = "mlops_course_guard"
-# Modules whose functions hidden tests call to compare: a replaced one is put back (or, when the
-# module was first imported by the student's own cell, reported when it holds notebook code).
+# Modules whose functions hidden tests call to compute what they expect or to compare: a replaced
+# one is put back (or, when the student's own cell first imported the module, reported when it
+# holds notebook code). The course's and the project's own modules are watched by prefix.
 WATCHED = (
     "math",
     "operator",
+    "itertools",
     "json",
+    "re",
+    "random",
+    "shutil",
     "numpy",
     "numpy.testing",
     "pandas",
     "pandas.testing",
     "pandas.api.types",
+    "sklearn.metrics",
+    "mlflow",
 )
+WATCHED_PREFIXES = ("mlops_course.", "mlproject.")
 # Classes whose methods tests call on the student's results (`frame.equals(...)`).
-WATCHED_CLASSES = (("pandas", "DataFrame"), ("pandas", "Series"), ("pandas", "Index"))
+WATCHED_CLASSES = (
+    ("pandas", "DataFrame"),
+    ("pandas", "Series"),
+    ("pandas", "Index"),
+    ("mlflow", "MlflowClient"),
+)
 # Builtins IPython itself rebinds between cells.
 _VOLATILE_BUILTINS = {"_", "__", "___"}
 
@@ -110,7 +123,8 @@ class Guard:
     def _record_new_modules(self, restored: list[str]) -> None:
         """Record each watched module (and class) the first time it is seen loaded; report
         notebook code already inside it (the student's cell imported it and patched it)."""
-        for name in WATCHED:
+        names = [*WATCHED, *(n for n in list(sys.modules) if n.startswith(WATCHED_PREFIXES))]
+        for name in names:
             module = sys.modules.get(name)
             if module is None or name in self.modules:
                 continue
