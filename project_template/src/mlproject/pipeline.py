@@ -39,7 +39,10 @@ from mlproject import settings as cfg
 
 PIPELINE_NAME = "mlproject-training"
 BATCH_PIPELINE_NAME = "mlproject-batch-scoring"
-IMAGE = os.environ.get("MLPROJECT_PIPELINE_IMAGE", "ghcr.io/your-org/mlproject-train:0.1.0")
+# A placeholder: set MLPROJECT_PIPELINE_IMAGE to the image you build and push.
+IMAGE = os.environ.get(
+    "MLPROJECT_PIPELINE_IMAGE", "registry.example.com/your-org/mlproject-train:0.1.0"
+)
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
