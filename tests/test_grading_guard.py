@@ -13,7 +13,7 @@ import pytest
 
 from mlops_course.grading import run, selfcheck
 from mlops_course.grading.engine import Status
-from mlops_course.grading.lab import grade_id, solved
+from mlops_course.grading.lab import grade_id, solved, with_sources
 
 from .conftest import GRADING_TEST_LIMITS, require_tool
 
@@ -61,6 +61,25 @@ TRICKS = {
     "builtin-replaced": "import builtins\nbuiltins.round = lambda *a, **k: 0\n",
     "course-helper-replaced": (
         "from mlops_course import datasets\ndatasets.reference_period = lambda frame: frame\n"
+    ),
+}
+# Values that pass any comparison: an int whose == and < always say yes, made where the answer
+# is defined, or inside the answer while a test calls it.
+ALWAYS_EQUAL = (
+    "class Agreeable(int):\n"
+    "    def __eq__(self, other):\n        return True\n"
+    "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n"
+    "    def __ne__(self, other):\n        return False\n"
+    "    __hash__ = int.__hash__\n"
+)
+DISGUISED = {
+    "always-equal-int": (
+        ALWAYS_EQUAL + "\n\ndef missing_weather_hours(frame):\n    return Agreeable(3)\n"
+    ),
+    "always-equal-int-made-in-the-call": (
+        "def missing_weather_hours(frame):\n"
+        + "".join(f"    {line}\n" for line in ALWAYS_EQUAL.splitlines())
+        + "    return Agreeable(3)\n"
     ),
 }
 # Answers that return instead of raising, so that a test whose asserts are gone would pass.
@@ -114,6 +133,25 @@ def test_tricks_on_the_kernel_score_zero_and_are_reported(tmp_path, warmup_lab):
         assert got.score == 0, (student, got.cells, got.reason)
         assert got.status is Status.TAMPERED, (student, got.status, got.reason)
         assert "kernel" in got.reason, (student, got.reason)
+
+
+def test_values_that_agree_with_everything_lose_their_points(tmp_path, warmup_lab):
+    require_tool("bwrap", "the grading sandbox")
+    release = nbformat.read(warmup_lab.release_path("warmup"), as_version=4)
+    correct = solved(release, warmup_lab.source("warmup"))
+    for student, code in DISGUISED.items():
+        folder = tmp_path / "submissions" / student
+        folder.mkdir(parents=True)
+        nbformat.write(with_sources(correct, {"q1_answer": code}), folder / "warmup.ipynb")
+    options = run.Options(
+        out=tmp_path / "grading", jobs=1, progress=False, sandbox="on", **GRADING_TEST_LIMITS
+    )
+    result = run.grade(warmup_lab, tmp_path / "submissions", options)
+    for student in DISGUISED:
+        got = result.outcomes[student]
+        assert got.cells["warmup"]["q1_test"][0] == 0, (student, got.cells, got.reason)
+        assert got.score == got.max_score - 1, (student, got.cells)  # q2 and q3 are right
+        assert got.status is Status.TAMPERED and "Agreeable(int)" in got.reason, got.reason
 
 
 def test_check_says_the_kernel_was_tampered_with(tmp_path, warmup_lab):

@@ -127,13 +127,24 @@ def read_guard_report(
     tampering: list[str], cell: Any, index: int | None, reply: dict | None, guarded: bool
 ) -> bool:
     """Read `guard`'s report from a cell's execute reply: note tampering in `tampering`, fail
-    the cell (an error output) when it did not run as written. True once a report was seen."""
+    the cell (an error output) when it did not run as written or compared disguised values.
+    True once a report was seen."""
     report = ((reply or {}).get("content") or {}).get(guard.REPLY_KEY)
     note = tampering_note(report, cell, index, guarded)
     if note:
         tampering.append(note)
-        if not report or report.get("ran") != guard.digest(cell.source):
-            cell.outputs.append(guard_failure())
+    made = (report or {}).get("disguised")
+    graded = bool(((cell or {}).get("metadata") or {}).get("nbgrader", {}).get("grade"))
+    if made:
+        tampering.append(
+            f"{guard_cell_name(cell, index)} defined a class that overrides comparison or "
+            f"arithmetic on a built-in type ({', '.join(made[:3])}); the grader took those "
+            f"methods off{', and the cell counts as failed' if graded else ''}"
+        )
+    if (made and graded) or (
+        note and (not report or report.get("ran") != guard.digest(cell.source))
+    ):
+        cell.outputs.append(guard_failure())
     return guarded or report is not None
 
 
@@ -170,7 +181,7 @@ def guard_failure() -> dict:
     return new_output(
         "error",
         ename="GraderError",
-        evalue="this cell did not run as written: earlier code changed how the kernel runs cells",
+        evalue="this cell cannot be graded as written: the grader's note on it says why",
         traceback=[],
     )
 
