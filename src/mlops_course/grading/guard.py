@@ -7,7 +7,9 @@ marks, status "every cell ran", in stock nbgrader and in this course's engine al
 - an input transformer that turns every later cell into `pass`;
 - `get_ipython().run_cell` replaced by a function that runs something else;
 - an AST transformer that deletes `assert` statements (full marks for any answer that returns);
-- a builtin, or a function of `numpy.testing` or `pandas.testing`, replaced by one that agrees.
+- a builtin, or a function of `numpy.testing` or `pandas.testing`, replaced by one that agrees;
+- (for a wrong answer) returning an `int` subclass whose `==` and `<` always say yes, which passes
+  every test that checks the type and then compares.
 
 This IPython extension records that machinery before the notebook's first cell runs: the
 shell's and the kernel's methods, the transformer lists, custom exception handlers, the trace and
@@ -16,7 +18,10 @@ every cell it compares, puts back what differs, and reports it in the cell's `ex
 (`REPLY_KEY`) with a digest of the code that ran, which the grader's executor reads: the cell
 runs on the genuine machinery, so a test's verdict is its own, and the submission is marked
 tampered with a reason. A reply without the key (something bypassed the guard), or with the
-digest of other code than the grader sent, fails that cell and is reported too.
+digest of other code than the grader sent, fails that cell and is reported too. After every
+cell it also takes comparison and arithmetic methods off classes the notebook derived from a
+value type (`disguised_types`): the values are judged as what they are, and a test cell during
+which such a class was made fails.
 
 Code in the same process can always, with effort, find and undo a guard that lives there. This
 one closes the generic tricks and turns a deliberate one into a visible, reported act.
