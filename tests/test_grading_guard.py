@@ -162,5 +162,5 @@ def test_check_says_the_kernel_was_tampered_with(tmp_path, warmup_lab):
     result = selfcheck.check(path, sandbox="on")
     assert not result.passed
     text = "\n".join(result.lines())
-    assert "put back what earlier code had changed in the kernel" in text, text
+    assert "changed how the kernel runs cells" in text and "put it back" in text, text
     assert "reported to your instructor" in text, text

@@ -18,10 +18,11 @@ every cell it compares, puts back what differs, and reports it in the cell's `ex
 (`REPLY_KEY`) with a digest of the code that ran, which the grader's executor reads: the cell
 runs on the genuine machinery, so a test's verdict is its own, and the submission is marked
 tampered with a reason. A reply without the key (something bypassed the guard), or with the
-digest of other code than the grader sent, fails that cell and is reported too. After every
-cell it also takes comparison and arithmetic methods off classes the notebook derived from a
-value type (`disguised_types`): the values are judged as what they are, and a test cell during
-which such a class was made fails.
+digest of other code than the grader sent, fails that cell and is reported too. It also takes
+comparison and arithmetic methods off classes the notebook derived from a value type
+(`disguised_types`), so values are judged as what they are. The same check runs again as soon
+as each cell ends: what the cell changed is put back at once, and a graded cell that changed
+anything fails.
 
 Code in the same process can always, with effort, find and undo a guard that lives there. This
 one closes the generic tricks and turns a deliberate one into a visible, reported act.
@@ -339,13 +340,14 @@ def load_ipython_extension(shell: Any) -> None:
             restored.append("the cell's code, changed on its way to the kernel")
             code = asked
         reply = await run(code, silent, store_history, user_expressions, allow_stdin, **kwargs)
-        # A disguised class made while the cell ran (inside a function the test called) has
-        # already been compared: the cell cannot be trusted, and the executor fails it.
-        made = undisguise(disguised_types(guard.types_seen))
+        # Put back at once what the cell itself changed (an answer cell that installs a hook,
+        # a thread that keeps installing one, a disguised class made inside the answer a test
+        # called): a graded cell that changed any of it cannot be trusted, and fails.
+        during = guard.restore()
         reply[REPLY_KEY] = {
             "restored": sorted(set(restored)),
+            "during": sorted(set(during)),
             "ran": digest(code),
-            "disguised": made,
         }
         return reply
 

@@ -126,52 +126,46 @@ def drop_tag(cell: Any, tag: str) -> None:
 def read_guard_report(
     tampering: list[str], cell: Any, index: int | None, reply: dict | None, guarded: bool
 ) -> bool:
-    """Read `guard`'s report from a cell's execute reply: note tampering in `tampering`, fail
-    the cell (an error output) when it did not run as written or compared disguised values.
-    True once a report was seen."""
+    """Read `guard`'s report from a cell's execute reply: note tampering in `tampering`, and
+    fail the cell (an error output) when it did not run as written, or when a graded cell
+    changed the kernel while it ran. True once a report was seen."""
     report = ((reply or {}).get("content") or {}).get(guard.REPLY_KEY)
-    note = tampering_note(report, cell, index, guarded)
-    if note:
-        tampering.append(note)
-    made = (report or {}).get("disguised")
-    graded = bool(((cell or {}).get("metadata") or {}).get("nbgrader", {}).get("grade"))
-    if made:
-        tampering.append(
-            f"{guard_cell_name(cell, index)} defined a class that overrides comparison or "
-            f"arithmetic on a built-in type ({', '.join(made[:3])}); the grader took those "
-            f"methods off{', and the cell counts as failed' if graded else ''}"
-        )
-    if (made and graded) or (
-        note and (not report or report.get("ran") != guard.digest(cell.source))
-    ):
-        cell.outputs.append(guard_failure())
-    return guarded or report is not None
-
-
-def tampering_note(report: dict | None, cell: Any, index: int | None, guarded: bool) -> str | None:
-    """What a cell's `guard` report says, for the instructor: None when nothing was wrong.
-    `guarded`: earlier cells of the notebook carried a report (the guard is loaded)."""
     name = guard_cell_name(cell, index)
+    graded = bool(((cell or {}).get("metadata") or {}).get("nbgrader", {}).get("grade"))
     if report is None:
-        if not guarded:
-            return None
-        return (
-            f"the grader's guard did not run before {name}: earlier code replaced how the "
-            "kernel runs cells, so that cell counts as failed"
-        )
-    if report.get("ran") != guard.digest(cell.source):
-        return (
+        if guarded:  # the guard ran for earlier cells, then something took it out
+            tampering.append(
+                f"the grader's guard did not run before {name}: earlier code replaced how the "
+                "kernel runs cells, so that cell counts as failed"
+            )
+            cell.outputs.append(guard_failure())
+        return guarded
+    failed = report.get("ran") != guard.digest(cell.source)
+    if failed:
+        tampering.append(
             f"{name} ran other code than the notebook holds (earlier code changed how the "
             "kernel runs cells), so it counts as failed"
         )
-    restored = report.get("restored") or []
-    if not restored:
-        return None
-    more = f" and {len(restored) - 6} more" if len(restored) > 6 else ""
-    return (
-        f"before {name} the grader put back what earlier code had changed in the kernel: "
-        f"{', '.join(restored[:6])}{more}"
-    )
+    if report.get("restored"):
+        tampering.append(
+            f"before {name} the grader put back what had changed in the kernel: "
+            f"{_listed(report['restored'])}"
+        )
+    if report.get("during"):
+        failed = failed or graded
+        tampering.append(
+            f"while {name} ran, it changed how the kernel runs cells or compares values "
+            f"({_listed(report['during'])}); the grader put it back"
+            + (", and the cell counts as failed" if graded else "")
+        )
+    if failed:
+        cell.outputs.append(guard_failure())
+    return True
+
+
+def _listed(names: list[str]) -> str:
+    more = f" and {len(names) - 6} more" if len(names) > 6 else ""
+    return ", ".join(names[:6]) + more
 
 
 def guard_failure() -> dict:
