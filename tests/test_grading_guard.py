@@ -8,12 +8,15 @@ With the guard, every one scores zero and is marked tampered with a reason, whil
 
 from __future__ import annotations
 
+import base64
+import json
+
 import nbformat
 import pytest
 
 from mlops_course.grading import run, selfcheck
 from mlops_course.grading.engine import Status
-from mlops_course.grading.lab import grade_id, solved, with_sources
+from mlops_course.grading.lab import grade_id, hidden_lines, solved, with_sources
 
 from .conftest import GRADING_TEST_LIMITS, require_tool
 
@@ -164,3 +167,36 @@ def test_check_says_the_kernel_was_tampered_with(tmp_path, warmup_lab):
     text = "\n".join(result.lines())
     assert "changed how the kernel runs cells" in text and "put it back" in text, text
     assert "reported to your instructor" in text, text
+
+
+def test_the_notebook_on_disk_while_grading_holds_no_hidden_test(tmp_path, warmup_lab):
+    """Code in a submission can read the notebook file beside it; if that held the hidden tests,
+    it could print them into the student's own feedback."""
+    require_tool("bwrap", "the grading sandbox")
+    release = nbformat.read(warmup_lab.release_path("warmup"), as_version=4)
+    source = warmup_lab.source("warmup")
+    hidden = [h.strip() for c in source.cells for h in hidden_lines(c.source) if len(h) > 20]
+    assert hidden, "the warm-up lab should have hidden tests"
+    coded = base64.b64encode(json.dumps(hidden).encode()).decode()  # not in the file as text
+    peek = (
+        "import base64, glob, json\n"
+        "SEEN = ''.join(open(p).read() for p in glob.glob('*.ipynb'))\n"
+        f"HIDDEN = json.loads(base64.b64decode('{coded}'))\n"
+        "print('files:', len(SEEN), 'leaked:', sum(h in SEEN for h in HIDDEN))\n\n"
+    )
+    correct = solved(release, source)
+    first = next(c for c in correct.cells if grade_id(c) == "q1_answer")
+    folder = tmp_path / "submissions" / "peeker"
+    folder.mkdir(parents=True)
+    peeking = with_sources(correct, {"q1_answer": peek + first.source})
+    nbformat.write(peeking, folder / "warmup.ipynb")
+    options = run.Options(
+        out=tmp_path / "grading", jobs=1, progress=False, sandbox="on", **GRADING_TEST_LIMITS
+    )
+    got = run.grade(warmup_lab, tmp_path / "submissions", options).outcomes["peeker"]
+    assert got.score == got.max_score, got.reason
+    executed = nbformat.reads(got.graded["warmup"], as_version=4)
+    answer = next(c for c in executed.cells if grade_id(c) == "q1_answer")
+    printed = "".join(o.get("text", "") for o in answer.outputs)
+    assert "files:" in printed and "files: 0 " not in printed, printed  # it did read the file
+    assert printed.strip().endswith("leaked: 0"), printed
