@@ -1,7 +1,8 @@
 """Stock `nbgrader autograde` against `mlops-course autograde`, on a course that is not this one.
 
     flock /tmp/course-heavy.flock .venv/bin/python benchmarks/grading_course.py
-    (--sizes 20 40, --skip-busy, --skip-dask, --only-engine for a quick look)
+    (--sizes 20 40, --skip-busy, --skip-dask, --only-engine for a quick look,
+     --cpu 0 --kernel-start 0 to skip the CPU split and the kernel start comparison)
 
 The course is built the way any instructor builds one, with nbgrader's own commands in a
 temporary folder: its own `nbgrader_config.py`, an assignment of two notebooks per student
@@ -246,12 +247,14 @@ def cpu_split(course: Path, students: int) -> dict:
     try:
         for sub in subs[:2]:
             worker.grade(sub)
+        worker.settle()
         factory = worker.sandbox.factory_host_pid
         measured = subs[2 : 2 + students]
         mine, (fac, kernels) = time.process_time(), _cpu_seconds(factory)
         wall = time.perf_counter()
         for sub in measured:
             worker.grade(sub)
+        worker.settle()  # the last kernel's cleanup, which runs in the background
         wall = time.perf_counter() - wall
         mine, (fac2, kernels2) = time.process_time() - mine, _cpu_seconds(factory)
     finally:
@@ -264,6 +267,53 @@ def cpu_split(course: Path, students: int) -> dict:
         "kernels": (kernels2 - kernels) / n,
         "factory": (fac2 - fac) / n,
     }
+
+
+def _kernel_cpu(pid: int) -> float:
+    """CPU seconds of every thread of a process so far, to the nanosecond (schedstat)."""
+    tasks = Path(f"/proc/{pid}/task")
+    return sum(int((t / "schedstat").read_text().split()[0]) for t in tasks.iterdir()) / 1e9
+
+
+def kernel_start(kernels: int) -> dict:
+    """A forked kernel's CPU from the fork to its first reply, and the cleanup after it, for a
+    factory that builds the kernels' command line and module list ahead (its sandbox folders
+    where `scratch_root` puts them) and for one that leaves both to each kernel (folders on
+    the default temporary folder): same sandbox, same preload as the outside course."""
+    from unittest import mock
+
+    from jupyter_client import BlockingKernelClient
+
+    from mlops_course.grading import sandbox
+
+    out: dict = {}
+    for ahead in (False, True):
+        root = sandbox.scratch_root() if ahead else None
+        with mock.patch.object(sandbox, "scratch_root", lambda root=root: root):
+            box = sandbox.Sandbox("ps1", sandbox.Limits(), ("numpy", "pandas"), ahead=ahead)
+        box.start()
+        cpu, cleanup = [], []
+        try:
+            for _ in range(kernels + 1):  # the first one warms up
+                handle = box.spawn()
+                kc = BlockingKernelClient()
+                kc.load_connection_info(handle.connection)
+                kc.start_channels()
+                kc.wait_for_ready(timeout=60)
+                kc.stop_channels()
+                (proc,) = [p for p in box.kernel_processes() if p.ppid() == box.factory_host_pid]
+                cpu.append(_kernel_cpu(proc.pid))
+                t = time.perf_counter()
+                box.cleanup(handle)
+                cleanup.append(time.perf_counter() - t)
+        finally:
+            box.close()
+        out["ahead" if ahead else "each"] = {
+            "cpu": statistics.median(cpu[1:]),
+            "cleanup": statistics.median(cleanup[1:]),
+            "scratch": str(box.scratch.parent),
+        }
+    return out
 
 
 def measure(work: Path, students: int, busy: int, dask: bool, stock: bool) -> dict:
@@ -360,6 +410,12 @@ def main() -> None:
     parser.add_argument(
         "--cpu", type=int, default=20, help="submissions for the CPU split (0: skip it)"
     )
+    parser.add_argument(
+        "--kernel-start",
+        type=int,
+        default=20,
+        help="kernels for the start and cleanup comparison (0: skip it)",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="grading-course-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -387,7 +443,18 @@ def main() -> None:
                 f"factory {split['factory']:.3f} s; sum {total:.3f} s "
                 f"(wall {split['wall']:.3f} s a submission)"
             )
-            print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.kernel_start:
+            start = kernel_start(args.kernel_start)
+            each, ahead = start["each"], start["ahead"]
+            print(
+                f"Kernel start, median of {args.kernel_start} forked kernels: CPU from the fork "
+                f"to its first reply {each['cpu'] * 1000:.1f} ms when each kernel parses its "
+                f"command line and lists the modules, {ahead['cpu'] * 1000:.1f} ms built ahead "
+                f"in the factory; cleanup after a kernel {each['cleanup'] * 1000:.1f} ms with "
+                f"the sandbox folders in {each['scratch']}, {ahead['cleanup'] * 1000:.1f} ms in "
+                f"{ahead['scratch']}"
+            )
+        print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
