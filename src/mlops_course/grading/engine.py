@@ -448,11 +448,14 @@ class Worker:
             kernel = self.sandbox.spawn()
         return kernel
 
-    def _write_files(self, nb_name: str, nb, sub: Submission) -> None:
+    def _write_files(self, nb_name: str, sub: Submission) -> None:
         folder = self.sandbox.lab_dir_host()
         files = {k: v for k, v in sub.files.items() if not k.endswith(".ipynb")}
         files.update(self.bundle.extra_files)  # nbgrader overwrites them with the source's copy
-        files[f"{nb_name}.ipynb"] = nbformat.writes(nb).encode()
+        # On disk, the notebook as the student submitted it (stock nbgrader leaves the same there
+        # while it executes): the sanitized copy holds the hidden tests, which code in the
+        # notebook could read and print into its own feedback.
+        files[f"{nb_name}.ipynb"] = sub.files[f"{nb_name}.ipynb"]
         for rel, data in files.items():
             target = (folder / rel).resolve()
             if folder.resolve() not in target.parents:
@@ -471,7 +474,7 @@ class Worker:
         seconds["cleanup"] += self.settle()  # the last kernel's cleanup, if not done yet
         kernel = self._take_kernel()
         waited = time.perf_counter()
-        self._write_files(nb_name, nb, sub)
+        self._write_files(nb_name, sub)
         ex = self.executor
         ex.start_run(limits.output_bytes)
         verdict: dict[str, Any] = {}
