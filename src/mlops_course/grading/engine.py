@@ -205,12 +205,10 @@ class Worker:
             self.sandbox = new_sandbox(bundle)
             self.sandbox.start()
         self.next_kernel = self.sandbox.spawn()  # started ahead of need
-        self._recycling: threading.Thread | None = None
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._finalizer = weakref.finalize(self, _close, self.sandbox, self.tmp)
 
     def close(self) -> None:
-        self.settle()
         self._finalizer()
 
     @property
@@ -416,30 +414,6 @@ class Worker:
                     )
         return findings
 
-    def _recycle(self, kernel) -> None:
-        """Clean up after `kernel` and fork the next one while this worker scores the notebook
-        and writes the gradebook: the factory kills and wipes in its own process, so only
-        what is left of it when the next kernel is needed costs time (`settle`)."""
-
-        def recycle() -> None:
-            try:
-                self.sandbox.cleanup(kernel)
-                self.next_kernel = self.sandbox.spawn()
-            except Exception:  # noqa: BLE001 - `_take_kernel` restarts or spawns, and says why
-                self.next_kernel = None
-
-        self._recycling = threading.Thread(target=recycle, name="recycle-kernel", daemon=True)
-        self._recycling.start()
-
-    def settle(self) -> float:
-        """Wait for the cleanup and fork in the background, if any; the seconds waited."""
-        if self._recycling is None:
-            return 0.0
-        started = time.perf_counter()
-        self._recycling.join()
-        self._recycling = None
-        return time.perf_counter() - started
-
     def _take_kernel(self):
         kernel, self.next_kernel = self.next_kernel, None
         if kernel is None or not self.sandbox.alive():
@@ -471,7 +445,6 @@ class Worker:
         from nbclient.exceptions import DeadKernelError
 
         limits = self.bundle.limits
-        seconds["cleanup"] += self.settle()  # the last kernel's cleanup, if not done yet
         kernel = self._take_kernel()
         waited = time.perf_counter()
         self._write_files(nb_name, sub)
@@ -524,7 +497,10 @@ class Worker:
                 f"({limits.processes} processes and threads); the extra processes "
                 "were stopped"
             )
-        self._recycle(kernel)
+        t = time.perf_counter()
+        self.sandbox.cleanup(kernel)
+        self.next_kernel = self.sandbox.spawn()
+        seconds["cleanup"] += time.perf_counter() - t
         return {"nb": nb, "failure": failure, "notes": notes, "tampering": list(ex.tampering)}
 
     def _death(self, kernel, verdict, nb, ex) -> _Finding:
