@@ -22,8 +22,9 @@ Subclasses and stand-ins
           running it. Why: nbclient skips a cell so tagged, and a test cell that does not run
           records no error, so stock nbgrader gives it full points (a student's tag on every test
           cell gave a blank warm-up lab 5 of 5).
-        - `on_cell_executed` reads `guard.REPLY_KEY` from every `execute_reply` into
-          `tampering`: what the kernel's guard put back before the cell, or that it was bypassed.
+        - `on_cell_executed()` extends nbgrader's (which turns an error reply into an error
+          output): it reads `guard.REPLY_KEY` from every `execute_reply` into `tampering`, what
+          the kernel's guard put back around the cell, or that it was bypassed.
     SandboxKernelManager  stands in for jupyter_client's KernelManager: exactly the methods and
         attributes nbclient calls on `km` (`client`, `is_alive`, `interrupt_kernel`,
         `shutdown_kernel`, `cleanup_resources`, `kernel_name`, `ipykernel`, `has_kernel`).
@@ -129,7 +130,10 @@ def read_guard_report(
     """Read `guard`'s report from a cell's execute reply: note tampering in `tampering`, and
     fail the cell (an error output) when it did not run as written, or when a graded cell
     changed the kernel while it ran. True once a report was seen."""
-    report = ((reply or {}).get("content") or {}).get(guard.REPLY_KEY)
+    if reply is None or "header" not in reply:
+        # no reply from the kernel: the cell timed out, and nbclient made up the error reply
+        return guarded
+    report = (reply.get("content") or {}).get(guard.REPLY_KEY)
     name = guard_cell_name(cell, index)
     graded = bool(((cell or {}).get("metadata") or {}).get("nbgrader", {}).get("grade"))
     if report is None:
@@ -195,7 +199,6 @@ def executor_class():
             self.current_cell: int | None = None
             self.kernel_ready: float | None = None
             self.on_cell_execute = self._cell_started
-            self.on_cell_executed = self._cell_executed
             self.on_notebook_start = self._notebook_started
             self.tampering: list[str] = []  # what `guard` put back, or found bypassed
             self._guarded = False
@@ -203,9 +206,15 @@ def executor_class():
         def _cell_started(self, cell=None, cell_index=None, **_: Any) -> None:
             self.current_cell = cell_index
 
-        def _cell_executed(self, cell=None, cell_index=None, execute_reply=None, **_: Any):
+        def on_cell_executed(self, **kwargs: Any) -> None:
+            """nbgrader's (an error reply becomes an error output), then the guard's report."""
+            super().on_cell_executed(**kwargs)
             self._guarded = read_guard_report(
-                self.tampering, cell, cell_index, execute_reply, self._guarded
+                self.tampering,
+                kwargs["cell"],
+                kwargs.get("cell_index"),
+                kwargs.get("execute_reply"),
+                self._guarded,
             )
 
         async def async_execute_cell(self, cell, cell_index, execution_count=None, **kw):
