@@ -40,6 +40,7 @@ import nbformat
 
 from mlops_course.grading import config, gradebook
 from mlops_course.grading.lab import (
+    cell_name,
     cells_by_id,
     grade_id,
     is_locked,
@@ -117,10 +118,6 @@ class _Gathered:
         t = time.perf_counter()
         yield
         self.seconds[step] += time.perf_counter() - t
-
-
-def _cell_name(cell, index: int) -> str:
-    return grade_id(cell) or f"cell {index + 1}"
 
 
 class Worker:
@@ -393,7 +390,7 @@ class Worker:
             for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
                 if out.get("output_type") != "error":
                     continue
-                name = _cell_name(cell, index)
+                name = cell_name(cell, index)
                 if out.get("ename") == "CellTimeoutError":
                     findings.append(
                         _Finding(
@@ -483,7 +480,7 @@ class Worker:
             failure = verdict["finding"]
         for index in sorted(ex.cap.truncated):
             notes.append(
-                f"{nb_name}.ipynb: {_cell_name(nb.cells[index], index)} printed more "
+                f"{nb_name}.ipynb: {cell_name(nb.cells[index], index)} printed more "
                 f"than {limits.output_bytes} bytes; the rest was cut"
             )
         if verdict.get("max_processes", 0) >= max(limits.processes // 2, 16) or any(
@@ -508,7 +505,7 @@ class Worker:
             return verdict["finding"]
         where = ""
         if ex.current_cell is not None and ex.current_cell < len(nb.cells):
-            where = f" while running {_cell_name(nb.cells[ex.current_cell], ex.current_cell)}"
+            where = f" while running {cell_name(nb.cells[ex.current_cell], ex.current_cell)}"
         try:
             state = self.sandbox.status(kernel)
         except SandboxError:

@@ -239,7 +239,7 @@ class Guard:
             label = type(obj).__name__
             attributes = vars(obj)
             for name in set(attributes) - names:
-                if callable(getattr(type(obj), name, None)) or name == "custom_exceptions":
+                if callable(getattr(type(obj), name, None)):
                     del attributes[name]  # an instance attribute hiding a method
                     restored.append(f"{label}.{name}")
             for name, value in functions.items():

@@ -119,6 +119,11 @@ def grade_id(cell: NotebookNode) -> str | None:
     return nbgrader_meta(cell).get("grade_id")
 
 
+def cell_name(cell: NotebookNode, index: int | None) -> str:
+    """A cell as feedback and statuses name it: its nbgrader id, else its position."""
+    return grade_id(cell) or f"cell {(index or 0) + 1}"
+
+
 def is_answer(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("solution"))
 

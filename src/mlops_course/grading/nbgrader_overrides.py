@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_course.grading import guard
+from mlops_course.grading.lab import cell_name, is_test
 from mlops_course.grading.sandbox import KernelHandle, Sandbox, SandboxError
 from mlops_course.grading.streams import CUT_MARKER
 
@@ -111,12 +112,6 @@ class OutputCap:
         return msg
 
 
-def guard_cell_name(cell: Any, index: int | None) -> str:
-    """A cell as the student's feedback names it: its nbgrader id, else its position."""
-    grade_id = ((cell or {}).get("metadata") or {}).get("nbgrader", {}).get("grade_id")
-    return grade_id or f"cell {(index or 0) + 1}"
-
-
 def drop_tag(cell: Any, tag: str) -> None:
     """`cell` without the tag `tag` (its other tags kept)."""
     tags = cell.metadata.get("tags")
@@ -134,8 +129,7 @@ def read_guard_report(
         # no reply from the kernel: the cell timed out, and nbclient made up the error reply
         return guarded
     report = (reply.get("content") or {}).get(guard.REPLY_KEY)
-    name = guard_cell_name(cell, index)
-    graded = bool(((cell or {}).get("metadata") or {}).get("nbgrader", {}).get("grade"))
+    name, graded = cell_name(cell, index), is_test(cell)
     if report is None:
         if guarded:  # the guard ran for earlier cells, then something took it out
             tampering.append(
