@@ -154,3 +154,49 @@ def test_sandbox_folders_go_to_a_roomy_dev_shm_only(monkeypatch):
 
     monkeypatch.setattr(os, "statvfs", missing)
     assert sandbox.scratch_root() is None
+
+
+ERRORS = [
+    "print(undefined_name)",
+    "def busiest(rows):\n    return rows['hour'] + 1\n\n\ntotal = busiest({'hour': 'x'})",
+    "import pandas as pd\npd.DataFrame({'a': [1]}).loc[:, 'b']",
+    "assert sorted([3, 1]) == [3, 1], 'not sorted'",
+]
+
+
+def _tracebacks(kc: BlockingKernelClient) -> list[list[str]]:
+    shown: list[list[str]] = []
+
+    def keep(msg: dict) -> None:
+        if msg["header"]["msg_type"] == "error":
+            shown.append(msg["content"]["traceback"])
+
+    for code in ERRORS:
+        kc.execute_interactive(code, timeout=60, output_hook=keep)
+    return shown
+
+
+def test_a_forked_kernel_shows_tracebacks_as_a_kernel_jupyter_starts(box):
+    """The factory's shortcuts for tracebacks (one lexer class, caches filled before the fork)
+    leave every error a student sees as a kernel started by jupyter_client shows it."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, stock = start_new_kernel(kernel_name="python3")
+    try:
+        expected = _tracebacks(stock)
+    finally:
+        stock.stop_channels()
+        km.shutdown_kernel(now=True)
+    kernel = box.spawn()
+    kc = BlockingKernelClient()
+    kc.load_connection_info(kernel.connection)
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        seen = _tracebacks(kc)
+    finally:
+        kc.stop_channels()
+        box.cleanup(kernel)
+    assert len(expected) == len(ERRORS)
+    assert any("\x1b[" in line for tb in expected for line in tb)  # highlighted, as students see
+    assert seen == expected

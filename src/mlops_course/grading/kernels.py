@@ -453,6 +453,77 @@ def _wipe(paths: list[str]) -> None:
                 pass
 
 
+def one_traceback_lexer() -> None:
+    """Make stack_data highlight every traceback frame with one lexer class, not a new one each.
+
+    Written against stack_data 0.6.3 and pygments 2.21. IPython formats a cell's error with
+    stack_data, whose `_pygmented_with_ranges` defines a subclass of pygments' Python lexer
+    inside the function, to mark the failing expression. Pygments compiles a lexer's token
+    tables once per class, so every frame of every traceback compiled them again: 5 ms of a
+    kernel's CPU per frame, most of what a cell that raises costs. This version keeps the
+    marked ranges on the instance of one class defined once; the text it produces is the same
+    (`tests/test_grading_kernels.py` compares both on real frames). The factory applies it
+    before forking, so kernels inherit the compiled tables.
+    """
+    import pygments
+    import stack_data.core
+    from pygments.lexers import get_lexer_by_name
+
+    class RangeLexer(type(get_lexer_by_name("python3"))):
+        def __init__(self, ranges, **options):
+            super().__init__(**options)
+            self.ranges = ranges
+
+        def get_tokens(self, text):
+            length = 0
+            for ttype, value in super().get_tokens(text):
+                if any(start <= length < end for start, end in self.ranges):
+                    ttype = ttype.ExecutingNode
+                length += len(value)
+                yield ttype, value
+
+    def pygmented_with_ranges(formatter, code, ranges):
+        try:
+            highlighted = pygments.highlight(code, RangeLexer(ranges, stripnl=False), formatter)
+        except Exception:  # noqa: BLE001 - as stack_data: plain code rather than no traceback
+            highlighted = code
+        return highlighted.splitlines()
+
+    stack_data.core._pygmented_with_ranges = pygmented_with_ranges
+
+
+def _warm_tracebacks() -> None:
+    """Format one traceback in the factory, with the formatter a kernel builds for its cells.
+
+    IPython fills what its tracebacks need on first use: pygments compiles its Python lexer's
+    token tables and the terminal formatter its styles, stack_data and inspect build their maps.
+    In a forked kernel the first cell that raised cost 26 ms of CPU against 12 ms for each one
+    after it (3 ms for `pass`), and nearly every submission has such a cell. Filled here, every
+    kernel inherits them. What is shown is unchanged: these caches only hold what is computed
+    the same way each time, and the warm-up's source, under a name no cell has, leaves
+    linecache afterwards."""
+    import linecache
+
+    from IPython.core import ultratb
+    from IPython.core.interactiveshell import InteractiveShell
+
+    name = "<kernel factory warm-up>"
+    source = "def answer(rows):\n    return rows['missing']\n\n\nanswer({})\n"
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    traits = InteractiveShell.class_traits()
+    formatter = ultratb.AutoFormattedTB(
+        mode=traits["xmode"].default_value,
+        theme_name=traits["colors"].default_value,
+        tb_offset=1,
+    )
+    try:
+        exec(compile(source, name, "exec"), {})  # noqa: S102 - our own two lines
+    except KeyError:
+        formatter.structured_traceback(*sys.exc_info())
+    finally:
+        linecache.cache.pop(name, None)
+
+
 def _warm_caches() -> None:
     """Fill, once in the factory, the caches every kernel would otherwise fill for itself.
 
@@ -497,6 +568,12 @@ def main() -> None:
     if spec.get("kernel_argv"):
         _parse_ahead(spec["kernel_argv"])
         _list_module_files()
+    one_traceback_lexer()
+    _warm_tracebacks()
+    if "mlops_course.grading.guard" in loaded:
+        from mlops_course.grading import guard
+
+        guard.record_ahead()
     _warm_caches()
     _set_nondumpable()
     factory = Factory(spec, reader, writer)
