@@ -53,20 +53,22 @@ def _run(box: sandbox.Sandbox, handle: sandbox.KernelHandle, code: str) -> str:
     kc = BlockingKernelClient()
     kc.load_connection_info(handle.connection)
     kc.start_channels()
-    out: list[str] = []
     try:
         kc.wait_for_ready(timeout=60)
-        reply = kc.execute_interactive(
-            code,
-            timeout=60,
-            output_hook=lambda m: (
-                out.append(m["content"].get("text", ""))
-                if m["header"]["msg_type"] == "stream"
-                else None
-            ),
-        )
+        return _run_with(kc, code)
     finally:
         kc.stop_channels()
+
+
+def _run_with(kc: BlockingKernelClient, code: str) -> str:
+    """What `code` printed, in a kernel `kc` is connected to (the cell must not fail)."""
+    out: list[str] = []
+
+    def keep(msg: dict) -> None:
+        if msg["header"]["msg_type"] == "stream":
+            out.append(msg["content"].get("text", ""))
+
+    reply = kc.execute_interactive(code, timeout=60, output_hook=keep)
     assert reply["content"]["status"] == "ok", reply["content"]
     return "".join(out)
 
@@ -176,6 +178,13 @@ def _tracebacks(kc: BlockingKernelClient) -> list[list[str]]:
     return shown
 
 
+STORED = (
+    "import json\n"
+    "_stored = get_ipython().history_manager.exceptions\n"
+    "print(json.dumps([_stored[n]['traceback'] for n in sorted(_stored)]))"
+)
+
+
 def test_a_forked_kernel_shows_tracebacks_as_a_kernel_jupyter_starts(box):
     """The factory's shortcuts for tracebacks (one lexer class, caches filled before the fork)
     leave every error a student sees as a kernel started by jupyter_client shows it."""
@@ -184,6 +193,7 @@ def test_a_forked_kernel_shows_tracebacks_as_a_kernel_jupyter_starts(box):
     km, stock = start_new_kernel(kernel_name="python3")
     try:
         expected = _tracebacks(stock)
+        stored = _run_with(stock, STORED)
     finally:
         stock.stop_channels()
         km.shutdown_kernel(now=True)
@@ -194,9 +204,12 @@ def test_a_forked_kernel_shows_tracebacks_as_a_kernel_jupyter_starts(box):
     try:
         kc.wait_for_ready(timeout=60)
         seen = _tracebacks(kc)
+        seen_stored = _run_with(kc, STORED)
     finally:
         kc.stop_channels()
         box.cleanup(kernel)
     assert len(expected) == len(ERRORS)
     assert any("\x1b[" in line for tb in expected for line in tb)  # highlighted, as students see
     assert seen == expected
+    # what IPython stores with the history: formatted once here, twice in a stock kernel
+    assert json.loads(seen_stored) == json.loads(stored) == expected
