@@ -6,10 +6,10 @@
 
 The course is built the way any instructor builds one, with nbgrader's own commands in a
 temporary folder: its own `nbgrader_config.py`, an assignment of two notebooks per student
-(`analysis`: pandas and a slow cell, about 0.3 s of CPU; `model`: a student's scratch cell that
-raises, which nbgrader records and goes on), released with `nbgrader generate_assignment` and
-submitted into `submitted/` as nbgrader's exchange lays it out. Students answer right, wrong,
-partly or not at all, in a fixed pattern (same cohort every run).
+(`analysis`: pandas and a slow cell, about 0.03 s of CPU here; `model`: a student's scratch
+cell that raises, which nbgrader records and goes on), released with `nbgrader
+generate_assignment` and submitted into `submitted/` as nbgrader's exchange lays it out.
+Students answer right, wrong, partly or not at all, in a fixed pattern (same cohort every run).
 
 For each cohort size (20 and 40 students) both graders grade identical copies of the course:
     stock    `nbgrader autograde ps1`, as nbgrader ships it (serial)
