@@ -22,6 +22,12 @@ Run as `python -m mlops_course.grading.kernels '<json spec>'`; spec keys: preloa
 names), pid_namespace (true when kill(-1) only reaches the sandbox), kernel_argv (the kernels'
 command line, parsed once in the factory, which also lists the modules' files once; a spawn
 with another `argv` parses its own; null: each kernel does both itself).
+
+Reaches into other packages' internals, made in the factory before it forks (review them when
+ipykernel, IPython or stack_data is upgraded; nbgrader's and nbclient's are in
+`nbgrader_overrides`): `ipykernel.ipkernel.sys` while a kernel starts (`_module_files_ahead`),
+`stack_data.core._pygmented_with_ranges` (`one_traceback_lexer`) and
+`IPython.core.ultratb.AutoFormattedTB.structured_traceback` (`format_each_error_once`).
 """
 
 from __future__ import annotations
@@ -506,8 +512,6 @@ def format_each_error_once() -> None:
     from IPython.core.ultratb import AutoFormattedTB
 
     structured = AutoFormattedTB.structured_traceback
-    if getattr(structured, "formats_once", False):
-        return
 
     def structured_traceback(self, etype, evalue, etb=None, tb_offset=None, context=5):
         if etype is None:  # no exception given: IPython reads sys.exc_info() itself
@@ -523,7 +527,6 @@ def format_each_error_once() -> None:
         self._last_formatted = ((etype, evalue, etb), how, list(lines))
         return lines
 
-    structured_traceback.formats_once = True
     AutoFormattedTB.structured_traceback = structured_traceback
 
 
