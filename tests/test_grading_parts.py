@@ -419,3 +419,43 @@ def test_read_submission_agrees_with_nbgrader_orm_on_scores_comments_and_penalti
     assert _sql_read(db, lab, "ada") == _orm_read(db, lab, "ada")
     with pytest.raises(MissingEntry):
         gradebook.read_submission(db, lab, "nobody")
+
+
+def test_inside_one_gradebook_each_opening_is_a_view_that_closes_as_a_gradebook_does(
+    tmp_path, warmup_lab, template_db
+):
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import latesubmissions, overwritecells
+
+    from mlops_course.grading import gradebook
+    from mlops_course.grading.nbgrader_overrides import one_gradebook, speed_up_nbgrader
+
+    speed_up_nbgrader()
+    lab, db = warmup_lab.name, tmp_path / "g.db"
+    db.write_bytes(template_db)
+    gradebook.start_submission(db, lab, "ada", timestamp="2026-11-02 10:00:00 UTC")
+    url = f"sqlite:///{db}"
+
+    def penalty(gb):
+        return gb.find_submission_notebook("warmup", lab, "ada").late_submission_penalty
+
+    with one_gradebook(url):
+        # as nbgrader's preprocessors open theirs, one after another
+        first = overwritecells.Gradebook(url)
+        second = latesubmissions.Gradebook(url, "mlops-course")
+        assert first.db is second.db
+        assert (first.course_id, second.course_id) == ("default_course", "mlops-course")
+        with first:  # changes a row and leaves without committing
+            first.find_submission_notebook("warmup", lab, "ada").late_submission_penalty = 3.0
+        with second:  # nothing of it is left, as after closing a gradebook
+            assert penalty(second) is None
+            second.find_submission_notebook("warmup", lab, "ada").late_submission_penalty = 1.0
+            second.db.commit()
+        elsewhere = overwritecells.Gradebook(f"sqlite:///{tmp_path / 'other.db'}")
+        assert elsewhere.db is not first.db
+        elsewhere.close()
+    with overwritecells.Gradebook(url) as after:  # outside the block: a gradebook of its own
+        assert after.db is not first.db
+        assert penalty(after) == 1.0
+    with Gradebook(url) as plain:
+        assert penalty(plain) == 1.0

@@ -49,6 +49,8 @@ from mlops_course.grading.lab import (
 from mlops_course.grading.nbgrader_overrides import (
     SandboxKernelManager,
     executor_class,
+    one_gradebook,
+    open_gradebook,
     speed_up_nbgrader,
 )
 from mlops_course.grading.outcomes import Outcome, Status, SubmissionGrades
@@ -229,9 +231,10 @@ class Worker:
             gradebook.claim_submission(
                 got.db, sub.student, timestamp=sub.timestamp, names=sub.names()
             )
-        for nb_name in self.bundle.notebooks:
-            if not self._grade_notebook(nb_name, sub, got):
-                got.failed.add(nb_name)
+        with one_gradebook(config.sqlite_url(got.db)):
+            for nb_name in self.bundle.notebooks:
+                if not self._grade_notebook(nb_name, sub, got):
+                    got.failed.add(nb_name)
         with got.timed("gradebook"):
             grades = gradebook.read_submission(
                 got.db, self.bundle.lab, sub.student, self.bundle.course_id
@@ -582,12 +585,10 @@ def _commit_once(save_auto_grades: type) -> type:
 
     class SaveAutoGradesOnce(save_auto_grades):
         def preprocess(self, nb, resources):
-            from nbgrader.api import Gradebook
-
             info = resources["nbgrader"]
             self.notebook_id, self.assignment_id = info["notebook"], info["assignment"]
             self.student_id, self.db_url = info["student"], info["db_url"]
-            self.gradebook = Gradebook(self.db_url)
+            self.gradebook = open_gradebook(self.db_url)
             with self.gradebook:
                 session = self.gradebook.db
                 session.commit = session.flush  # an instance attribute: this session only

@@ -39,6 +39,10 @@ Monkeypatches (`speed_up_nbgrader()`, once per process; the grades are unchanged
     nbgrader.api.Base.metadata.create_all   once per engine
     nbgrader.nbgraderformat.common.jsonschema   `validate` checks nbgrader's schema once, not
                                       before every cell `CheckCellMetadata` looks at
+    `Gradebook` in nbgrader.preprocessors' overwritekernelspec, overwritecells, saveautogrades,
+        latesubmissions and getgrades: `open_gradebook`, which inside `one_gradebook(url)`
+        hands out views of one open gradebook instead of opening a new one each time (eight
+        to ten times a submission, each a new session and a query for the course)
 
 Copies of nbgrader code
     `add_submission()`  `nbgrader.api.Gradebook.add_submission`'s rows, without its commit:
@@ -65,7 +69,9 @@ import json
 import os
 import re
 import signal
+import threading
 import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -347,6 +353,65 @@ def speed_up_nbgrader() -> None:
         api.inspect, api.Base.metadata.create_all, engines
     )
     common.jsonschema = _CachedJsonschema()
+    from nbgrader.preprocessors import (
+        getgrades,
+        latesubmissions,
+        overwritecells,
+        overwritekernelspec,
+        saveautogrades,
+    )
+
+    for module in (overwritekernelspec, overwritecells, saveautogrades, latesubmissions, getgrades):
+        module.Gradebook = open_gradebook
+
+
+@dataclass
+class _Shared:
+    """What `one_gradebook` keeps for this thread: the database and, once opened, its gradebook
+    and the courses it has checked."""
+
+    db_url: str
+    gradebook: Any = None
+    courses: set[str] = field(default_factory=set)
+
+
+_OPEN = threading.local()
+
+
+@contextlib.contextmanager
+def one_gradebook(db_url: str):
+    """While the block runs, every `open_gradebook(db_url, ...)` in this thread is a view of
+    one nbgrader `Gradebook`: same engine and session, opened on first use and closed once.
+
+    The engine grades a submission inside one such block. nbgrader's preprocessors open their
+    own gradebook one after another, never two at a time, and each commits what it writes; a
+    view's `close` rolls back what is left uncommitted, as closing a gradebook does."""
+    shared = _OPEN.shared = _Shared(db_url)
+    try:
+        yield
+    finally:
+        _OPEN.shared = None
+        if shared.gradebook is not None:
+            shared.gradebook.close()
+
+
+def open_gradebook(db_url: str, course_id: str = "default_course", authenticator=None):
+    """`nbgrader.api.Gradebook(...)` as nbgrader's preprocessors open it (see `one_gradebook`)."""
+    from nbgrader.api import Gradebook
+
+    shared = getattr(_OPEN, "shared", None)
+    if shared is None or shared.db_url != db_url or authenticator is not None:
+        return Gradebook(db_url, course_id, authenticator)
+    if shared.gradebook is None:
+        shared.gradebook = Gradebook(db_url, course_id)
+        shared.courses.add(course_id)
+    view = copy.copy(shared.gradebook)
+    view.course_id = course_id
+    if course_id not in shared.courses:  # as `Gradebook.__init__` does for each new course
+        view.check_course(course_id=course_id)
+        shared.courses.add(course_id)
+    view.close = view.db.rollback  # an instance attribute: this view only
+    return view
 
 
 def _shared_engine(create_engine, engines: dict):
