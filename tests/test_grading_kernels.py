@@ -23,6 +23,7 @@ _ip = get_ipython()
 _app = IPKernelApp.instance()
 _walk = [m.__file__ for m in sys.modules.copy().values() if getattr(m, '__file__', None)]
 _listed = _ip.kernel._kernel_modules
+_files = {f: f for f in _walk}
 print(json.dumps({
     'connection_file': _app.connection_file,
     'hist_file': str(_ip.history_manager.hist_file),
@@ -34,6 +35,8 @@ print(json.dumps({
     'modules_missing': sorted(set(_walk) - set(_listed)),
     'modules_extra': sorted(set(_listed) - set(_walk)),
     'n_listed': len(_listed),
+    # the factory's list holds copies of the file names; a walk of sys.modules, the names
+    'walked': any(_files.get(f) is f for f in _listed),
     'pandas_listed': any(f.endswith('pandas/__init__.py') for f in _listed),
     'enabled': _ip.history_manager.enabled,
 }))
@@ -98,6 +101,7 @@ def test_a_forked_kernel_is_set_up_as_its_command_line_says(box):
     # and only the factory's __main__ (IPython gives a kernel a __main__ of its own) is extra.
     assert seen["modules_in_order"] and seen["pandas_listed"]
     assert seen["n_listed"] > 500
+    assert not seen["walked"]  # read off the factory's list, not a walk of a thousand modules
     assert all("ipykernel" not in f and "pandas" not in f for f in seen["modules_missing"])
     assert [Path(f).name for f in seen["modules_extra"]] == ["kernels.py"]
 

@@ -605,7 +605,6 @@ def main() -> None:
             failed[module] = f"{type(err).__name__}: {err}"
     if spec.get("kernel_argv"):
         _parse_ahead(spec["kernel_argv"])
-        _list_module_files()
     one_traceback_lexer()
     format_each_error_once()
     _warm_tracebacks()
@@ -614,6 +613,10 @@ def main() -> None:
 
         guard.record_ahead()
     _warm_caches()
+    if spec.get("kernel_argv"):
+        # Last, after every import the factory makes: a kernel uses the list only while
+        # sys.modules holds as many modules as when it was made.
+        _list_module_files()
     _set_nondumpable()
     factory = Factory(spec, reader, writer)
     factory.reply(
