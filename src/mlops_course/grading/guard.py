@@ -31,7 +31,9 @@ one closes the generic tricks and turns a deliberate one into a visible, reporte
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
+import operator
 import sys
 import types
 from typing import Any
@@ -108,6 +110,13 @@ def _code(value: Any) -> bool:
     return callable(value) or isinstance(value, (staticmethod, classmethod, property))
 
 
+def _unchanged(namespace: Any, recorded: dict[str, Any]) -> bool:
+    """Whether each name of `recorded` still holds the very object recorded (a missing name
+    counts as None, as the restoring loops read it): the common case, checked twice a cell, so
+    the loops that name and put back what differs run only when it is not."""
+    return all(map(operator.is_, map(namespace.get, recorded), recorded.values()))
+
+
 def _from_notebook(value: Any) -> bool:
     return getattr(value, "__module__", None) == "__main__"
 
@@ -150,14 +159,27 @@ def undisguise(classes: list[type]) -> list[str]:
     return names
 
 
+# The names of the loaded modules when `_watched_names` last looked, and the watched ones.
+_SCAN = types.SimpleNamespace(loaded=frozenset(), watched=list(WATCHED))
+
+
+def _watched_names() -> list[str]:
+    """`WATCHED`, then each loaded module under `WATCHED_PREFIXES`. The thousand-odd loaded
+    names are scanned again only when they differ from the last scan (compared in C)."""
+    if sys.modules.keys() != _SCAN.loaded:
+        loaded = list(sys.modules)
+        _SCAN.loaded = frozenset(loaded)
+        _SCAN.watched = [*WATCHED, *(n for n in loaded if n.startswith(WATCHED_PREFIXES))]
+    return _SCAN.watched
+
+
 def _record_modules(
     modules: dict[str, tuple[types.ModuleType, dict[str, Any]]],
     class_methods: dict[type, dict[str, Any]],
     restored: list[str],
 ) -> None:
     """Add each watched module and class not recorded yet; name notebook code found in them."""
-    names = [*WATCHED, *(n for n in list(sys.modules) if n.startswith(WATCHED_PREFIXES))]
-    for name in names:
+    for name in _watched_names():
         module = sys.modules.get(name)
         if module is None or name in modules:
             continue
@@ -203,6 +225,10 @@ class Guard:
         for obj in objects:
             for cls in type(obj).__mro__[:-1]:
                 self.classes.setdefault(cls, dict(vars(cls)))
+        self.class_code = {
+            cls: {k: v for k, v in recorded.items() if _code(v)}
+            for cls, recorded in self.classes.items()
+        }
         manager = shell.input_transformer_manager
         self.lists = {
             (manager, "cleanup_transforms"): list(manager.cleanup_transforms),
@@ -270,6 +296,8 @@ class Guard:
     def _restore_classes(self, restored: list[str]) -> None:
         for cls, recorded in self.classes.items():
             current = vars(cls)
+            if current.keys() == recorded.keys() and _unchanged(current, self.class_code[cls]):
+                continue  # no name added, no method replaced
             for name in [n for n in current if n not in recorded and _code(current[n])]:
                 delattr(cls, name)  # a method added to hide one of a base class
                 restored.append(f"{cls.__name__}.{name}")
@@ -310,25 +338,28 @@ class Guard:
             restored.append("sys.setprofile")
 
     def _restore_namespaces(self, restored: list[str]) -> None:
-        namespace = vars(builtins)
-        for name, value in self.builtins.items():
-            if namespace.get(name) is not value:
-                namespace[name] = value
-                restored.append(f"builtins.{name}")
+        _put_back(vars(builtins), self.builtins, "builtins", restored)
         for name, (module, functions) in self.modules.items():
             if sys.modules.get(name) is not module:
                 sys.modules[name] = module
                 restored.append(f"sys.modules[{name!r}]")
-            namespace = vars(module)
-            for key, value in functions.items():
-                if namespace.get(key) is not value:
-                    namespace[key] = value
-                    restored.append(f"{name}.{key}")
+            _put_back(vars(module), functions, name, restored)
         for cls, methods in self.class_methods.items():
-            for key, value in methods.items():
-                if vars(cls).get(key) is not value:
-                    setattr(cls, key, value)
-                    restored.append(f"{cls.__name__}.{key}")
+            _put_back(vars(cls), methods, cls.__name__, restored, functools.partial(setattr, cls))
+
+
+def _put_back(
+    namespace: Any, recorded: dict[str, Any], label: str, restored: list[str], put=None
+) -> None:
+    """Put back each name of `recorded` that no longer holds its object in `namespace`, with
+    `put(name, value)` (item assignment unless given), and name it in `restored`."""
+    if _unchanged(namespace, recorded):
+        return
+    put = put or namespace.__setitem__
+    for key, value in recorded.items():
+        if namespace.get(key) is not value:
+            put(key, value)
+            restored.append(f"{label}.{key}")
 
 
 def load_ipython_extension(shell: Any) -> None:
