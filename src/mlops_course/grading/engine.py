@@ -50,7 +50,7 @@ from mlops_course.grading.nbgrader_overrides import (
     SandboxKernelManager,
     executor_class,
     one_gradebook,
-    open_gradebook,
+    preprocessor_gradebook,
     speed_up_nbgrader,
 )
 from mlops_course.grading.outcomes import Outcome, Status, SubmissionGrades
@@ -588,7 +588,7 @@ def _commit_once(save_auto_grades: type) -> type:
             info = resources["nbgrader"]
             self.notebook_id, self.assignment_id = info["notebook"], info["assignment"]
             self.student_id, self.db_url = info["student"], info["db_url"]
-            self.gradebook = open_gradebook(self.db_url)
+            self.gradebook = preprocessor_gradebook(self.db_url)
             with self.gradebook:
                 session = self.gradebook.db
                 session.commit = session.flush  # an instance attribute: this session only

@@ -40,7 +40,7 @@ Monkeypatches (`speed_up_nbgrader()`, once per process; the grades are unchanged
     nbgrader.nbgraderformat.common.jsonschema   `validate` checks nbgrader's schema once, not
                                       before every cell `CheckCellMetadata` looks at
     `Gradebook` in nbgrader.preprocessors' overwritekernelspec, overwritecells, saveautogrades,
-        latesubmissions and getgrades: `open_gradebook`, which inside `one_gradebook(url)`
+        latesubmissions and getgrades: `preprocessor_gradebook`, which inside `one_gradebook(url)`
         hands out views of one open gradebook instead of opening a new one each time (eight
         to ten times a submission, each a new session and a query for the course)
 
@@ -362,7 +362,7 @@ def speed_up_nbgrader() -> None:
     )
 
     for module in (overwritekernelspec, overwritecells, saveautogrades, latesubmissions, getgrades):
-        module.Gradebook = open_gradebook
+        module.Gradebook = preprocessor_gradebook
 
 
 @dataclass
@@ -380,7 +380,7 @@ _OPEN = threading.local()
 
 @contextlib.contextmanager
 def one_gradebook(db_url: str):
-    """While the block runs, every `open_gradebook(db_url, ...)` in this thread is a view of
+    """While the block runs, every `preprocessor_gradebook(db_url, ...)` in this thread is a view of
     one nbgrader `Gradebook`: same engine and session, opened on first use and closed once.
 
     The engine grades a submission inside one such block. nbgrader's preprocessors open their
@@ -395,7 +395,7 @@ def one_gradebook(db_url: str):
             shared.gradebook.close()
 
 
-def open_gradebook(db_url: str, course_id: str = "default_course", authenticator=None):
+def preprocessor_gradebook(db_url: str, course_id: str = "default_course", authenticator=None):
     """`nbgrader.api.Gradebook(...)` as nbgrader's preprocessors open it (see `one_gradebook`)."""
     from nbgrader.api import Gradebook
 
