@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from mlops_course.cli import main
@@ -55,3 +59,14 @@ def test_grading_an_assignment_without_a_release_warns_of_nothing(warmup_lab, tm
     assert len(stale) == 1 and "release/ps1/warmup.ipynb differs" in stale[0]
     (lab.release_dir / "warmup.ipynb").write_bytes(warmup_lab.release_path("warmup").read_bytes())
     assert run.bundle_for(lab, run.Options())[1] == []
+
+
+def test_the_command_says_what_is_wrong_without_a_traceback():
+    # The console script, as instructors run it: `run`, then `main`, then the exit code.
+    script = Path(sys.executable).parent / "mlops-course"
+    done = subprocess.run(
+        [str(script), "release", "--check", "no-such-lab"], capture_output=True, text=True
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: No lab called 'no-such-lab' in "), done.stderr
+    assert "Traceback" not in done.stderr and "00-start-here" in done.stderr

@@ -27,3 +27,10 @@ and useful output.
 
 Importing this package is cheap: the kernel factory imports it inside the sandbox.
 """
+
+
+class GradingError(Exception):
+    """Bad input or a setup the instructor or student can fix; the message says what to do.
+
+    The `mlops-course` command prints such a message as it is, without a traceback, and exits 2.
+    """

@@ -22,6 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlops_course.grading import GradingError
+
 if TYPE_CHECKING:  # the command line imports this module: keep that cheap
     from mlops_course.grading.outcomes import RunResult
     from mlops_course.grading.run import CourseLayout
@@ -31,7 +33,7 @@ DEFAULT_STRUCTURE = "{nbgrader_step}/{student_id}/{assignment_id}"
 STEPS = ("source", "release", "submitted", "autograded", "feedback")
 
 
-class CourseError(ValueError):
+class CourseError(GradingError, ValueError):
     """The folder is not an nbgrader course this command can grade (the message says why)."""
 
 

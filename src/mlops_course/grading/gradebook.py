@@ -24,7 +24,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from mlops_course.grading import config
+from mlops_course.grading import GradingError, config
 from mlops_course.grading.nbgrader_overrides import (
     add_submission,
     alembic_head,
@@ -40,7 +40,7 @@ COURSE_ID = "mlops-course"
 warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session")
 
 
-class GradebookError(RuntimeError):
+class GradebookError(GradingError, RuntimeError):
     """The course gradebook cannot take this run's grades (the message says why)."""
 
 

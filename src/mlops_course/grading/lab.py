@@ -57,6 +57,7 @@ from nbformat import NotebookNode
 # isort: on
 
 from mlops_course import settings
+from mlops_course.grading import GradingError
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
@@ -67,7 +68,7 @@ DEFAULT_MEMORY_MB = 2048
 MIN_GRADING_SECONDS = 60.0
 
 
-class LabError(ValueError):
+class LabError(GradingError, ValueError):
     """A lab, one of its notebooks or one of its mutants is missing or malformed."""
 
 

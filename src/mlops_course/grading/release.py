@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_course import settings
-from mlops_course.grading import config
+from mlops_course.grading import GradingError, config
 from mlops_course.grading.lab import Lab, find_labs
 
 if TYPE_CHECKING:
     from traitlets.config import Config
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(GradingError, RuntimeError):
     """nbgrader could not generate a lab's release (the message names the lab and the cause)."""
 
 

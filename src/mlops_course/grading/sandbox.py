@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_course import settings
+from mlops_course.grading import GradingError
 from mlops_course.grading.streams import OUTPUT_CAP_ENV, STREAMS_ENV, kernel_arguments
 
 HOME_INSIDE = "/home/student"
@@ -50,7 +51,7 @@ FIRST_KERNEL_UID = 200_000  # kernels' uids when grading as root: far from real 
 _SANDBOXES = itertools.count()
 
 
-class SandboxError(RuntimeError):
+class SandboxError(GradingError, RuntimeError):
     """The sandbox could not start or stopped answering (the message says what to do)."""
 
 

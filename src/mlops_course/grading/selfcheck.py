@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from mlops_course import settings
-from mlops_course.grading import streams
+from mlops_course.grading import GradingError, streams
 from mlops_course.grading.lab import Lab, find_labs, grade_id, is_answer, is_test, points
 from mlops_course.grading.outcomes import Outcome, Status
 
@@ -108,7 +108,7 @@ class CheckResult:
         return out
 
 
-class CheckError(ValueError):
+class CheckError(GradingError, ValueError):
     """The path is not a lab notebook the course knows (the message says what to give)."""
 
 

@@ -22,12 +22,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops_course.grading import GradingError
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SKIP = {".ipynb_checkpoints", "__pycache__", ".git", ".DS_Store"}
 ROSTER_NAMES = ("roster.csv", "students.csv")
 
 
-class SubmissionsError(ValueError):
+class SubmissionsError(GradingError, ValueError):
     """The submissions folder cannot be read (the message says what was expected)."""
 
 
