@@ -39,6 +39,7 @@ from mlops_course.grading.engine import (
     grade_task,
     worker_for,
 )
+from mlops_course.grading.kernels import collector_paused
 from mlops_course.grading.lab import Lab, cells_by_id, get_lab, is_test
 from mlops_course.grading.outcomes import Outcome, RunResult, Status
 from mlops_course.grading.sandbox import Limits, Sandbox
@@ -450,6 +451,8 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     # while this process imports nbgrader and prepares the lab. Forked workers adopt them.
     early = _launch_early(run, plan, private)
     try:
+        with collector_paused():  # the pool's workers are forked with nbgrader loaded
+            import nbgrader.preprocessors  # noqa: F401
         plan = settle(plan)
         for box in early:  # the kernels' limits do not depend on the cell limit: same sandboxes
             box.limits = plan.limits
