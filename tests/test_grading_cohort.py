@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import re
 import shutil
@@ -236,6 +237,8 @@ def test_a_rerun_skips_what_is_graded_and_regrades_a_changed_submission(graded_c
     assert (before, after) == (0.0, 5.0)
     forced = run.grade(lab, small, run.Options(**{**options.__dict__, "force": True}))
     assert set(forced.outcomes) == {"blank"}
+    # A run freezes what the process holds while it lasts; the caller gets a collector as before.
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_merge_is_all_or_nothing(tmp_path, warmup_lab, monkeypatch):

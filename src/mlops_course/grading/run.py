@@ -18,6 +18,7 @@ now has withdrawn: their submission leaves the gradebook, the ledger, the CSVs, 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -453,6 +454,11 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
     try:
         with collector_paused():  # the pool's workers are forked with nbgrader loaded
             import nbgrader.preprocessors  # noqa: F401
+
+            # What this process holds now lives for the whole run: out of the collector's
+            # reach until it ends, so neither this process's collections nor those of the
+            # workers forked from it walk it again (and copy its pages in each worker).
+            gc.freeze()
         plan = settle(plan)
         for box in early:  # the kernels' limits do not depend on the cell limit: same sandboxes
             box.limits = plan.limits
@@ -470,6 +476,7 @@ def grade(lab: Lab | str, submissions_dir: Path, options: Options | None = None)
                 _copy_submission(sub, out / "submitted" / sub.student / lab.name)
         result = _grade_todo(run, bundle, early)
     finally:
+        gc.unfreeze()  # a caller in the same process gets its objects back as they were
         closing = time.perf_counter()
         for box in early:
             box.close()
