@@ -92,8 +92,9 @@ def collector_paused():
     Importing a stack (Jupyter's, nbgrader's, pandas) makes hundreds of thousands of objects
     that live as long as the process, and the collector walks them again and again while they
     are made, finding nothing to free. Paused, nbgrader's import took 0.72 s of CPU instead of
-    0.84 s, and the factory's imports and warm-up 0.70 s instead of 0.74 s (benchmarks/README.md).
-    Used around the start-up imports of the kernel factory and of the grading command.
+    0.84 s; paused until its freeze, a kernel factory started in 0.72 s of CPU instead of 0.79 s
+    (benchmarks/README.md). Used around the start-up of the kernel factory and of the grading
+    command.
     """
     was_enabled = gc.isenabled()
     gc.disable()
