@@ -266,3 +266,15 @@ def test_the_course_folders_are_those_nbgrader_itself_computes(courses):
     for step in dropin.STEPS:
         folder = nbgrader_dir.format_path(getattr(nbgrader_dir, f"{step}_directory"), "bob", "ps1")
         assert str(where.folder(step, "bob", "ps1")) == folder
+
+
+def test_a_folder_that_is_no_course_is_named_without_a_traceback(tmp_path):
+    done = subprocess.run(
+        [str(BIN / "mlops-course"), "autograde", "ps1", "--course-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(f"error: {tmp_path} has no nbgrader_config.py"), done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

@@ -157,20 +157,16 @@ def add_command(sub) -> None:
 def _command(args) -> int:
     from collections import Counter
 
-    try:
-        result = autograde(
-            args.assignment,
-            Path(args.course_dir),
-            jobs=args.jobs,
-            scheduler=args.scheduler,
-            sandbox=args.sandbox,
-            force=args.force,
-            progress=not args.no_progress,
-            report_html=args.report,
-        )
-    except CourseError as err:
-        print(f"error: {err}")
-        return 2
+    result = autograde(  # a CourseError is reported by `mlops-course` itself, exit status 2
+        args.assignment,
+        Path(args.course_dir),
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        sandbox=args.sandbox,
+        force=args.force,
+        progress=not args.no_progress,
+        report_html=args.report,
+    )
     graded = len(result.outcomes)
     print(
         f"Autograded {graded} submission(s) of {result.lab} in {result.seconds['grading']:.1f} s; "
