@@ -2,7 +2,8 @@
 
     flock /tmp/course-heavy.flock .venv/bin/python benchmarks/grading_course.py
     (--sizes 20 40, --skip-busy, --skip-dask, --only-engine for a quick look,
-     --cpu 0 --kernel-start 0 to skip the CPU split and the kernel start comparison)
+     --cpu 0 --kernel-start 0 to skip the CPU split and the kernel start comparison,
+     --repeat N to grade each cohort N times with each grader, in turn)
 
 The course is built the way any instructor builds one, with nbgrader's own commands in a
 temporary folder: its own `nbgrader_config.py`, an assignment of two notebooks per student
@@ -22,6 +23,12 @@ two workers. Every engine run's per-cell scores must equal stock's, cell for cel
 Printed: seconds, students per second, the ratio to stock, the engine's per-phase medians per
 submission (from its status file), its fixed cost (the intercept of time against cohort size,
 and the start-up it records itself), and the load average before each run.
+
+With --repeat N, stock and the engine take turns on fresh copies (stock first in odd rounds,
+the engine first in even ones), and the ratio printed is the median of the N ratios of a stock
+run to the engine run beside it, with the lowest and the highest. A shared machine's speed
+drifts within minutes by more than the differences being measured: one run each compares two
+moments as much as two graders, a ratio taken pair by pair does not.
 """
 
 from __future__ import annotations
@@ -314,21 +321,45 @@ def kernel_start(kernels: int) -> dict:
     return out
 
 
-def measure(work: Path, students: int, busy: int, dask: bool, stock: bool) -> dict:
-    """Stock and the engine on identical copies of one cohort; the engine's phases."""
+def _turns(fresh, repeat: int, stock: bool) -> dict[str, list[float]]:
+    """Seconds of each grader's runs, taking turns on fresh copies (who goes first alternates,
+    so a machine that speeds up or slows down during the turns favours neither)."""
+    runs: dict[str, list[float]] = {"stock": [], "engine": []}
+    for turn in range(repeat):
+        for who in ("stock", "engine") if turn % 2 == 0 else ("engine", "stock"):
+            if who == "stock" and stock:
+                runs["stock"].append(_nbgrader(fresh("stock"), "autograde", "ps1"))
+            elif who == "engine":
+                runs["engine"].append(_engine(fresh("engine")))
+    return runs
+
+
+def measure(
+    work: Path, students: int, busy: int, dask: bool, stock: bool, repeat: int = 1
+) -> dict:
+    """Stock and the engine on identical copies of one cohort; the engine's phases. With
+    `repeat` above 1 the two take turns that many times, each on a fresh copy."""
     base = work / f"course-{students}"
     if not base.exists():
         build_course(base, students)
     out: dict = {"students": students, "busy": busy, "load_before": os.getloadavg()}
     copies = {}
-    for name in ("stock", "engine", "dask1", "dask2"):
+
+    def fresh(name: str) -> Path:
         copies[name] = work / f"{name}-{students}-{busy}"
         shutil.rmtree(copies[name], ignore_errors=True)
         shutil.copytree(base, copies[name])
+        return copies[name]
+
+    for name in ("dask1", "dask2"):
+        fresh(name)
     with Busy(busy):
+        runs = _turns(fresh, repeat, stock)
+        out["engine"] = statistics.median(runs["engine"])
         if stock:
-            out["stock"] = _nbgrader(copies["stock"], "autograde", "ps1")
-        out["engine"] = _engine(copies["engine"])
+            out["stock"] = statistics.median(runs["stock"])
+            if repeat > 1:
+                out["ratios"] = [a / b for a, b in zip(runs["stock"], runs["engine"], strict=True)]
         if dask:
             out["dask1"] = _engine(copies["dask1"], "--scheduler", "local", "--jobs", "1")
             out["dask2"] = _engine(copies["dask2"], "--scheduler", "local", "--jobs", "2")
@@ -371,6 +402,8 @@ def report(results: list[dict]) -> None:
         label = f"{r['students']} students" + (f", {r['busy']} busy procs" if r["busy"] else "")
         stock, engine = r.get("stock"), r["engine"]
         ratio = f"{stock / engine:.2f}x" if stock else "-"
+        if r.get("ratios"):  # taken pair by pair, not from the two medians
+            ratio = f"{statistics.median(r['ratios']):.2f}x"
         same = r.get("identical", {}).get("engine", "-")
         stock_txt = f"{stock:.1f}" if stock else "-"
         print(
@@ -378,6 +411,12 @@ def report(results: list[dict]) -> None:
             f"  {same} ({r['cells']} cells)"
         )
         print(f"  load average before: {' '.join(f'{x:.2f}' for x in r['load_before'])}")
+        if r.get("ratios"):
+            pairs = sorted(r["ratios"])
+            print(
+                f"  {len(pairs)} turns each, medians above; ratio pair by pair "
+                f"{pairs[0]:.2f}x to {pairs[-1]:.2f}x"
+            )
     idle = {r["students"]: r for r in results if not r["busy"]}
     if len(idle) >= 2:
         small, large = sorted(idle)[:2]
@@ -432,6 +471,9 @@ def main() -> None:
         default=20,
         help="kernels for the start and cleanup comparison (0: skip it)",
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="turns of stock and engine per cohort (medians)"
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="grading-course-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -439,10 +481,11 @@ def main() -> None:
     try:
         for size in args.sizes:
             dask = not args.skip_dask and size == max(args.sizes)
-            results.append(measure(work, size, 0, dask, not args.only_engine))
+            results.append(measure(work, size, 0, dask, not args.only_engine, args.repeat))
             report(results[-1:])
         if not args.skip_busy:
-            results.append(measure(work, min(args.sizes), 2, False, not args.only_engine))
+            busy = measure(work, min(args.sizes), 2, False, not args.only_engine, args.repeat)
+            results.append(busy)
             report(results[-1:])
         print("\n=== summary ===")
         report(results)
